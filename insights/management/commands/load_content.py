@@ -1,0 +1,39 @@
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from insights.services import ContentError, import_document
+
+DEFAULT_FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
+
+
+class Command(BaseCommand):
+    help = (
+        "Load content documents (default: every JSON file in fixtures/). Consultations "
+        "already in the database are left untouched, so running it again is safe."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", type=Path)
+        parser.add_argument(
+            "--replace",
+            action="store_true",
+            help="Delete and reload consultations that already exist (loses their edits).",
+        )
+
+    def handle(self, *args, paths, replace, **options):
+        for path in paths or DEFAULT_FIXTURES:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise CommandError(f"Cannot read {path}: {error}") from error
+            try:
+                result = import_document(data, replace=replace)
+            except ContentError as error:
+                raise CommandError(f"{path}: {error}") from error
+            for slug in result["created"]:
+                self.stdout.write(f"Loaded {slug} from {path.name}")
+            for slug in result["skipped"]:
+                self.stdout.write(f"Kept {slug}: already in the database")

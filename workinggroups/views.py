@@ -1,0 +1,38 @@
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from workinggroups.filters import OutputFilter
+from workinggroups.models import Output, Stage, WorkingGroup
+
+PAGE_SIZE = 25
+
+
+def detail(request, slug):
+    group = get_object_or_404(
+        WorkingGroup.objects.published()
+        .for_list()
+        .prefetch_related(
+            Prefetch("outputs", Output.objects.prefetch_related("themes", "tags", "partners"))
+        ),
+        slug=slug,
+    )
+    outputs = list(group.outputs.all())
+    stages = [
+        (stage, sorted((o for o in outputs if o.stage == stage), key=lambda o: o.order))
+        for stage in Stage
+    ]
+    context = {"group": group, "stages": stages, "has_outputs": bool(outputs)}
+    return render(request, "workinggroups/detail.html", context)
+
+
+def output_detail(request, reference):
+    output = get_object_or_404(Output.objects.published().for_list(), reference=reference)
+    return render(request, "workinggroups/output_detail.html", {"output": output})
+
+
+def finder(request):
+    filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filter": filterset, "page": page}
+    return render(request, "workinggroups/finder.html", context)
