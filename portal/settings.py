@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "insights",
     "workinggroups",
+    "search",
+    "opendata",
 ]
 
 MIDDLEWARE = [

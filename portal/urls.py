@@ -10,4 +10,6 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("insights.urls")),
     path("", include("workinggroups.urls")),
+    path("", include("search.urls")),
+    path("", include("opendata.urls")),
 ]
