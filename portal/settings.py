@@ -148,6 +148,7 @@ STORAGES = {
 }
 # Serve files straight from static/ without a collectstatic step when debugging.
 WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
 

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
+from django.utils.html import escape
 
 from workinggroups.models import Output, Stage
 
@@ -41,7 +42,7 @@ def test_outputs_are_edited_inline_under_their_group_in_stage_order(editor_clien
     assert response.status_code == 200
     html = response.content.decode()
     first_of_each = [group.outputs.get(stage=stage, order=1).text.split()[0:4] for stage in Stage]
-    positions = [html.index(" ".join(words)) for words in first_of_each]
+    positions = [html.index(escape(" ".join(words))) for words in first_of_each]
     assert positions == sorted(positions)
     assert 'name="outputs-TOTAL_FORMS" value="16"' in html
 

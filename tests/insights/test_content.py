@@ -141,7 +141,7 @@ def test_every_line_of_the_paper_is_in_the_portal(paper):
 
 
 @needs_seed
-def test_the_back_matter_is_on_st_georges_house():
+def test_the_back_matter_is_on_st_georges_house(db):
     org = Organisation.objects.get(slug="st-georges-house")
     text = " ".join(words(f"{org.description} {org.website}"))
     for line in seed_lines():
@@ -167,7 +167,7 @@ def test_every_briefing_of_the_paper_is_in_its_part(paper):
     assert all(b.presenters.exists() for b in InsightBriefing.objects.all())
 
 
-def test_briefings_keep_their_paragraphs_and_lists():
+def test_briefings_keep_their_paragraphs_and_lists(db):
     body = InsightBriefing.objects.get(slug="secure-connected-places").body
     assert body.count("\n- ") == 4
     assert "\n\n" in body
@@ -175,7 +175,7 @@ def test_briefings_keep_their_paragraphs_and_lists():
     assert "¹" not in body
 
 
-def test_a_sentence_split_by_a_page_break_is_mended():
+def test_a_sentence_split_by_a_page_break_is_mended(db):
     body = InsightBriefing.objects.get(slug="procurement-of-ai-by-the-public-sector").body
     assert "About 50 of these contracts were focused exclusively on AI adoption" in body
     assert "See Annex" not in body
@@ -201,7 +201,7 @@ def test_the_annex_is_its_own_consultation_linked_from_2024(paper):
     assert paper.builds_on.get().title == "Resilient people, communities and places"
 
 
-def test_everything_has_at_least_one_theme():
+def test_everything_has_at_least_one_theme(db):
     assert not Output.objects.filter(themes=None).exists()
     assert not InsightBriefing.objects.filter(themes=None).exists()
     assert not WorkingGroup.objects.filter(themes=None).exists()

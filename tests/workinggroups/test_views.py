@@ -14,7 +14,7 @@ def test_working_group_page_shows_the_question_and_four_stages_in_order(
         response = client.get(reverse("workinggroups:detail", args=[slug]))
     html = response.content.decode()
     assert "How does devolution provide us with an opportunity" in html
-    positions = [html.index(stage.label) for stage in Stage]
+    positions = [html.index(str(stage.label)) for stage in Stage]
     assert positions == sorted(positions)
     assert "SGH24-P1-WG1-CO-01" in html
     assert 'href="/partners/' in html
