@@ -9,7 +9,8 @@ from insights.services import import_document
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_FIXTURE = ROOT / "fixtures" / "connected-places-2024.json"
-SEED = ROOT.parent / "shared" / "seed" / "connected-places-2024-background-paper.txt"
+# The paper as published, kept in the repo so the content tests always run.
+SEED = ROOT / "docs" / "sources" / "connected-places-2024-background-paper.txt"
 
 
 def load_paper():

@@ -21,9 +21,6 @@ DROPPED = [
     "[[see infographic](#)]",
 ]
 
-needs_seed = pytest.mark.skipif(not SEED.exists(), reason="the seed paper is not beside the repo")
-
-
 def seed_lines():
     return SEED.read_text(encoding="utf-8").splitlines()
 
@@ -101,7 +98,6 @@ def test_each_working_group_has_the_papers_outputs_per_stage(paper, part, group,
     assert counts == expected
 
 
-@needs_seed
 def test_every_bullet_is_an_output_verbatim_in_order_under_its_stage(paper):
     expected = paper_outputs()
     assert sum(len(v) for v in expected.values()) == 202
@@ -119,7 +115,6 @@ def test_every_bullet_is_an_output_verbatim_in_order_under_its_stage(paper):
         assert stored == bullets, (part, group, stage)
 
 
-@needs_seed
 def test_every_line_of_the_paper_is_in_the_portal(paper):
     corpus = portal_corpus()
     body = seed_lines()
@@ -140,7 +135,6 @@ def test_every_line_of_the_paper_is_in_the_portal(paper):
     assert missing == []
 
 
-@needs_seed
 def test_the_back_matter_is_on_st_georges_house(db):
     org = Organisation.objects.get(slug="st-georges-house")
     text = " ".join(words(f"{org.description} {org.website}"))
