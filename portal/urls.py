@@ -2,11 +2,14 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from insights import tagging
+
 admin.site.site_header = "Connected Places Portal: editors"
 admin.site.site_title = "Connected Places Portal admin"
 admin.site.index_title = "Curate consultations and findings"
 
 urlpatterns = [
+    path(f"{settings.ADMIN_URL}tags/autocomplete/", tagging.autocomplete, name="tag_autocomplete"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("insights.urls")),
     path("", include("workinggroups.urls")),
