@@ -1,8 +1,10 @@
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+
+from insights.history import ContentHistory
 
 
 class Status(models.TextChoices):
@@ -14,6 +16,44 @@ class Status(models.TextChoices):
 
 # Published and archived content is public; archived is marked as such.
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
+
+
+def can_preview(user, model):
+    """Staff who may view `model` in the admin also see its drafts on the site."""
+    opts = model._meta
+    return (
+        user.is_active
+        and user.is_staff
+        and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
+    )
+
+
+class Versioned(models.Model):
+    """Content edited by several editors: each save raises `version` by one, so an
+    editor whose form was loaded at an older version can be told instead of
+    silently overwriting the other's change."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self._state.adding or not self.pk:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            # Count from the stored row, locked until the transaction ends, so two
+            # saves never both claim the same version.
+            stored = (
+                type(self)
+                ._base_manager.select_for_update()
+                .filter(pk=self.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if stored is not None:
+                self.version = stored + 1
+            return super().save(*args, **kwargs)
 
 
 class Sector(models.TextChoices):
@@ -57,6 +97,7 @@ class Organisation(models.Model):
     )
 
     objects = OrganisationQuerySet.as_manager()
+    history = ContentHistory()
 
     class Meta:
         ordering = ["name"]
@@ -97,6 +138,7 @@ class Theme(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
 
     objects = ThemeQuerySet.as_manager()
+    history = ContentHistory()
 
     class Meta:
         ordering = ["order", "name"]
@@ -117,11 +159,15 @@ class ConsultationQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status__in=PUBLIC_STATUSES)
 
+    def visible_to(self, user):
+        """Published consultations, and drafts too for staff who may preview them."""
+        return self if can_preview(user, self.model) else self.published()
+
     def for_list(self):
         return self.prefetch_related("organisers")
 
 
-class Consultation(models.Model):
+class Consultation(Versioned):
     title = models.CharField(max_length=250)
     slug = models.SlugField(max_length=120, unique=True)
     subtitle = models.CharField(max_length=250, blank=True)
@@ -174,9 +220,11 @@ class Consultation(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="consultations")
 
     objects = ConsultationQuerySet.as_manager()
+    history = ContentHistory(m2m_fields=["organisers", "themes", "builds_on", "summarises"])
 
     class Meta:
         ordering = ["-start_date"]
+        permissions = [("publish_consultation", _("Can publish, unpublish and archive"))]
 
     def __str__(self):
         return self.title
@@ -203,6 +251,8 @@ class KeyTheme(models.Model):
     title = models.CharField(max_length=250, help_text=_("The theme's lead-in, in bold."))
     text = models.TextField(help_text=_("Markdown: what the discussion said about it."))
 
+    history = ContentHistory()
+
     class Meta:
         ordering = ["consultation", "order"]
         constraints = [
@@ -213,7 +263,7 @@ class KeyTheme(models.Model):
         return self.title
 
 
-class Part(models.Model):
+class Part(Versioned):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=250)
@@ -221,6 +271,8 @@ class Part(models.Model):
         max_length=120, unique=True, help_text=_("Used in filter links, e.g. sgh24-p1.")
     )
     introduction = models.TextField(blank=True, help_text=_("Markdown."))
+
+    history = ContentHistory()
 
     class Meta:
         ordering = ["consultation", "number"]
@@ -250,6 +302,10 @@ class InsightBriefingQuerySet(models.QuerySet):
     def published(self):
         return self.filter(part__consultation__status__in=PUBLIC_STATUSES)
 
+    def visible_to(self, user):
+        """Published briefings, and drafts too for staff who may preview them."""
+        return self if can_preview(user, self.model) else self.published()
+
     def for_list(self):
         return self.select_related("part__consultation").prefetch_related(
             "presenters", "themes", "tags"
@@ -259,7 +315,7 @@ class InsightBriefingQuerySet(models.QuerySet):
         return self.filter(tags__slug=slug)
 
 
-class InsightBriefing(models.Model):
+class InsightBriefing(Versioned):
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="briefings")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=250)
@@ -282,6 +338,7 @@ class InsightBriefing(models.Model):
     tags = TaggableManager(blank=True, help_text=_("Specific keywords, e.g. digital twins."))
 
     objects = InsightBriefingQuerySet.as_manager()
+    history = ContentHistory(m2m_fields=["presenters", "partners", "themes"], tags=True)
 
     class Meta:
         ordering = ["part", "order"]

@@ -3,7 +3,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from insights.models import PUBLIC_STATUSES, Organisation, Part, Theme
+from insights.history import ContentHistory
+from insights.models import PUBLIC_STATUSES, Organisation, Part, Theme, Versioned, can_preview
 
 
 class Stage(models.TextChoices):
@@ -42,6 +43,10 @@ class WorkingGroupQuerySet(models.QuerySet):
     def published(self):
         return self.filter(part__consultation__status__in=PUBLIC_STATUSES)
 
+    def visible_to(self, user):
+        """Published groups, and drafts too for staff who may preview them."""
+        return self if can_preview(user, self.model) else self.published()
+
     def for_list(self):
         return self.select_related("part__consultation").prefetch_related("themes", "tags")
 
@@ -61,7 +66,7 @@ class WorkingGroupQuerySet(models.QuerySet):
         )
 
 
-class WorkingGroup(models.Model):
+class WorkingGroup(Versioned):
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="working_groups")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=250)
@@ -80,6 +85,7 @@ class WorkingGroup(models.Model):
     tags = TaggableManager(blank=True, help_text=_("Specific keywords, e.g. generative AI."))
 
     objects = WorkingGroupQuerySet.as_manager()
+    history = ContentHistory(m2m_fields=["themes"], tags=True)
 
     class Meta:
         ordering = ["part", "number"]
@@ -106,6 +112,10 @@ class OutputQuerySet(models.QuerySet):
     def published(self):
         return self.filter(working_group__part__consultation__status__in=PUBLIC_STATUSES)
 
+    def visible_to(self, user):
+        """Published outputs, and drafts too for staff who may preview them."""
+        return self if can_preview(user, self.model) else self.published()
+
     def for_list(self):
         """Everything an output row shows, in a fixed number of queries."""
         return self.select_related("working_group__part__consultation").prefetch_related(
@@ -125,7 +135,7 @@ class OutputQuerySet(models.QuerySet):
         )
 
 
-class Output(models.Model):
+class Output(Versioned):
     """One finding of a working group under one of the four stages; readers call these actions."""
 
     working_group = models.ForeignKey(
@@ -155,6 +165,7 @@ class Output(models.Model):
     tags = TaggableManager(blank=True, help_text=_("Specific keywords, e.g. Procurement Act."))
 
     objects = OutputQuerySet.as_manager()
+    history = ContentHistory(m2m_fields=["themes", "partners"], tags=True)
 
     class Meta:
         ordering = ["working_group", stage_rank(), "order"]

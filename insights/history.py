@@ -1,0 +1,131 @@
+"""Edit history for content: who changed what, when, and how to put it back.
+
+django-simple-history records each save on its own, and an M2M change as a further
+record per field; taggit tags, a generic relation, it does not see at all. Content
+edited in the admin or in bulk is therefore saved inside `single_record()`, which
+holds the library back while fields, links and tags are written and then records the
+finished object once, with its user, themes, partners and a snapshot of its tags.
+"""
+
+from contextlib import contextmanager
+
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+from simple_history.utils import get_m2m_reverse_field_name
+
+
+class TagSnapshot(models.Model):
+    """Extra field on the historical models of tagged content."""
+
+    tag_names = models.TextField(blank=True, default="", verbose_name=_("tags"))
+
+    class Meta:
+        abstract = True
+
+
+class ContentHistory(HistoricalRecords):
+    """HistoricalRecords that remembers itself on the model and snapshots its tags."""
+
+    def __init__(self, *, tags=False, **kwargs):
+        if tags:
+            kwargs["bases"] = [TagSnapshot]
+        super().__init__(**kwargs)
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls.history_records = self
+
+    def create_historical_record(self, instance, history_type, using=None):
+        # The tags are gone by post_delete; the record of a deletion keeps the last snapshot.
+        if hasattr(instance, "tags") and history_type != "-":
+            instance._tag_snapshot = tag_string(instance.tags.names())
+        super().create_historical_record(instance, history_type, using=using)
+
+
+def tag_string(names):
+    return ", ".join(sorted(names, key=str.lower))
+
+
+def fill_tag_snapshot(sender, instance, history_instance, **kwargs):
+    if hasattr(history_instance, "tag_names"):
+        snapshot = getattr(instance, "_tag_snapshot", None)
+        if snapshot is None:
+            previous = (
+                sender.objects.filter(**{instance._meta.pk.attname: instance.pk})
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            snapshot = previous.tag_names if previous else ""
+        history_instance.tag_names = snapshot
+
+
+@contextmanager
+def single_record(obj, user, *, created=False):
+    """Save `obj`, its M2M links and tags inside the block; history gets one record.
+
+    The record is written only if the block finishes without an error, by `user`
+    (None for a command-line change), as a creation when `created` is true.
+    """
+    obj.skip_history_when_saving = True
+    try:
+        yield obj
+    finally:
+        del obj.skip_history_when_saving
+    obj._history_user = user
+    type(obj).history_records.create_historical_record(obj, "+" if created else "~")
+
+
+def record_before(record):
+    """The state to restore for `record`: a deletion's own record has lost its links."""
+    if record.history_type == "-" and record.prev_record is not None:
+        return record.prev_record
+    return record
+
+
+def restore_initial(record, form_fields):
+    """Initial form data that puts back the M2M links and tags `record` had."""
+    source = record_before(record)
+    initial = {}
+    for field in record._history_m2m_fields:
+        if field.name in form_fields:
+            column = get_m2m_reverse_field_name(field)
+            rows = getattr(source, field.name).values_list(f"{column}_id", flat=True)
+            initial[field.name] = list(rows)
+    if "tags" in form_fields and hasattr(source, "tag_names"):
+        initial["tags"] = source.tag_names
+    return initial
+
+
+def changes_between(old, new):
+    """[(label, before, after)] for every field, link and tag that differs from old to new."""
+    delta = new.diff_against(old, foreign_keys_are_objs=True)
+    opts = new.instance_type._meta
+    changes = []
+    for change in delta.changes:
+        if change.field == "version":
+            continue
+        field = opts.get_field(change.field)
+        if field.many_to_many:
+            column = get_m2m_reverse_field_name(field)
+            before = ", ".join(str(row[column]) for row in change.old)
+            after = ", ".join(str(row[column]) for row in change.new)
+        else:
+            before, after = _display(field, change.old), _display(field, change.new)
+        changes.append((capfirst(field.verbose_name), before, after))
+    if getattr(old, "tag_names", "") != getattr(new, "tag_names", ""):
+        changes.append((capfirst(_("tags")), old.tag_names, new.tag_names))
+    return changes
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+pre_create_historical_record.connect(fill_tag_snapshot)
