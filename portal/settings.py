@@ -5,8 +5,6 @@ whenever DEBUG is off. Bad values fail loudly at start-up rather than later.
 """
 
 import os
-from datetime import timedelta
-from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +64,6 @@ INSTALLED_APPS = [
     "taggit",
     "rest_framework",
     "drf_spectacular",
-    "axes",
     "simple_history",
     "import_export",
     "insights",
@@ -77,8 +74,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "portal.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,8 +83,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires: it turns a lockout into a 429 response.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
