@@ -1,5 +1,6 @@
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 from taggit.models import Tag
 
 from insights.models import (
@@ -12,6 +13,13 @@ from insights.models import (
     Theme,
 )
 from workinggroups.models import Output, Stage, WorkingGroup
+
+
+def private_if_draft(response, consultation):
+    """A draft preview must never be kept by a shared cache and shown to the public."""
+    if not consultation.is_public:
+        add_never_cache_headers(response)
+    return response
 
 
 def home(request):
@@ -50,7 +58,7 @@ def consultation_list(request):
 
 def consultation_detail(request, slug):
     consultation = get_object_or_404(
-        Consultation.objects.published().prefetch_related(
+        Consultation.objects.visible_to(request.user).prefetch_related(
             "organisers",
             "themes",
             "key_themes",
@@ -71,15 +79,17 @@ def consultation_detail(request, slug):
         ),
         slug=slug,
     )
-    return render(request, "insights/consultation_detail.html", {"consultation": consultation})
+    response = render(request, "insights/consultation_detail.html", {"consultation": consultation})
+    return private_if_draft(response, consultation)
 
 
 def briefing_detail(request, slug):
     briefing = get_object_or_404(
-        InsightBriefing.objects.published().for_list().prefetch_related("partners"),
+        InsightBriefing.objects.visible_to(request.user).for_list().prefetch_related("partners"),
         slug=slug,
     )
-    return render(request, "insights/briefing_detail.html", {"briefing": briefing})
+    response = render(request, "insights/briefing_detail.html", {"briefing": briefing})
+    return private_if_draft(response, briefing.part.consultation)
 
 
 def theme_list(request):

@@ -2,6 +2,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from insights.views import private_if_draft
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -10,7 +11,7 @@ PAGE_SIZE = 25
 
 def detail(request, slug):
     group = get_object_or_404(
-        WorkingGroup.objects.published()
+        WorkingGroup.objects.visible_to(request.user)
         .for_list()
         .prefetch_related(
             Prefetch("outputs", Output.objects.prefetch_related("themes", "tags", "partners"))
@@ -23,12 +24,16 @@ def detail(request, slug):
         for stage in Stage
     ]
     context = {"group": group, "stages": stages, "has_outputs": bool(outputs)}
-    return render(request, "workinggroups/detail.html", context)
+    response = render(request, "workinggroups/detail.html", context)
+    return private_if_draft(response, group.part.consultation)
 
 
 def output_detail(request, reference):
-    output = get_object_or_404(Output.objects.published().for_list(), reference=reference)
-    return render(request, "workinggroups/output_detail.html", {"output": output})
+    output = get_object_or_404(
+        Output.objects.visible_to(request.user).for_list(), reference=reference
+    )
+    response = render(request, "workinggroups/output_detail.html", {"output": output})
+    return private_if_draft(response, output.working_group.part.consultation)
 
 
 def finder(request):
