@@ -3,12 +3,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from insights import tagging
+from portal.views import healthz
 
 admin.site.site_header = "Connected Places Portal: editors"
 admin.site.site_title = "Connected Places Portal admin"
 admin.site.index_title = "Curate consultations and findings"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path(f"{settings.ADMIN_URL}tags/autocomplete/", tagging.autocomplete, name="tag_autocomplete"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("insights.urls")),
