@@ -1,3 +1,32 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from opendata import api, views
+
 app_name = "opendata"
 
-urlpatterns = []
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("actions", api.ActionViewSet, basename="action")
+router.register("consultations", api.ConsultationViewSet, basename="consultation")
+router.register("insights", api.BriefingViewSet, basename="briefing")
+router.register("working-groups", api.WorkingGroupViewSet, basename="workinggroup")
+router.register("partners", api.PartnerViewSet, basename="partner")
+router.register("themes", api.ThemeViewSet, basename="theme")
+router.register("tags", api.TagViewSet, basename="tag")
+
+urlpatterns = [
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", views.api_docs, name="api_docs"),
+    path(
+        "api/consultations/<slug:slug>/export/",
+        api.consultation_export,
+        name="consultation-export",
+    ),
+    path("api/", include(router.urls)),
+    path("actions.csv", views.actions_csv, name="actions_csv"),
+    path("actions.atom", views.actions_atom, name="actions_atom"),
+    path("insights.atom", views.insights_atom, name="insights_atom"),
+    path("open-data/", views.open_data, name="open_data"),
+]

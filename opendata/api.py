@@ -1,0 +1,185 @@
+"""The read-only JSON API under /api/. Only public content appears; every list
+filters and orders exactly as its page on the site does."""
+
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view
+from taggit.models import Tag, TaggedItem
+
+from insights.models import Consultation, InsightBriefing, Organisation, Theme
+from insights.services import export_document
+from opendata import serializers as api
+from workinggroups.filters import OutputFilter
+from workinggroups.models import Output, WorkingGroup
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
+BAD_FILTER = {
+    "type": "object",
+    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+}
+
+
+def documented(serializer, detail_serializer=None, *, filtered=False):
+    """Declare the error answers too, so clients (and schemathesis) know them.
+
+    A bad page number is a 404; a filter value that names nothing is a 400
+    whose body maps each parameter to its messages."""
+    errors = {404: ERROR, **({400: BAD_FILTER} if filtered else {})}
+    return extend_schema_view(
+        list=extend_schema(responses={200: serializer, **errors}),
+        retrieve=extend_schema(responses={200: detail_serializer or serializer, **errors}),
+    )
+
+
+def public_tags():
+    """Tags carried by published actions, briefings or working groups, each
+    annotated with `output_count` (published actions carrying it)."""
+
+    def on(model, manager):
+        return Q(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+            object_id__in=manager.published().values("pk"),
+        )
+
+    used = TaggedItem.objects.filter(
+        on(Output, Output.objects)
+        | on(InsightBriefing, InsightBriefing.objects)
+        | on(WorkingGroup, WorkingGroup.objects)
+    )
+    items = "taggit_taggeditem_items"
+    return (
+        Tag.objects.filter(pk__in=used.values("tag_id"))
+        .annotate(
+            output_count=Count(
+                items,
+                filter=Q(
+                    **{
+                        f"{items}__content_type__app_label": "workinggroups",
+                        f"{items}__content_type__model": "output",
+                        f"{items}__object_id__in": Output.objects.published().values("pk"),
+                    }
+                ),
+                distinct=True,
+            )
+        )
+        .order_by("name")
+    )
+
+
+@documented(api.OutputSerializer, filtered=True)
+class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Actions (working-group outputs), filtered like the action finder."""
+
+    queryset = Output.objects.published().for_list()
+    serializer_class = api.OutputSerializer
+    filterset_class = OutputFilter
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+
+
+@documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)
+class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        consultations = Consultation.objects.published().prefetch_related("organisers", "themes")
+        if self.action == "retrieve":
+            return consultations.prefetch_related("key_themes", "parts")
+        return consultations
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return api.ConsultationDetailSerializer
+        return api.ConsultationSerializer
+
+
+@documented(api.BriefingSerializer)
+class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = InsightBriefing.objects.published().for_list().prefetch_related("partners")
+    serializer_class = api.BriefingSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+
+@documented(api.WorkingGroupSerializer)
+class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
+    # Counting drops Meta.ordering from the query: pages need it back.
+    queryset = (
+        WorkingGroup.objects.published().for_list().with_stage_counts().order_by("part", "number")
+    )
+    serializer_class = api.WorkingGroupSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+
+@documented(api.PartnerSerializer)
+class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Organisation.objects.with_output_counts().order_by("name")
+    serializer_class = api.PartnerSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+
+@documented(api.ThemeSerializer)
+class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Theme.objects.with_output_counts().order_by("order", "name")
+    serializer_class = api.ThemeSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+
+@documented(api.TagSerializer)
+class TagViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = api.TagSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+    def get_queryset(self):
+        return public_tags()
+
+
+@extend_schema(
+    summary=_("A whole consultation as one content document"),
+    description=_(
+        "The consultation with everything in it, in the format of docs/content-format.md, "
+        "together with the published consultations it builds on or summarises; "
+        "`manage.py load_content` imports it into another copy of the portal."
+    ),
+    responses={200: OpenApiTypes.OBJECT, 404: ERROR},
+)
+@api_view(["GET"])
+def consultation_export(request, slug):
+    consultation = get_object_or_404(Consultation.objects.published(), slug=slug)
+    slugs = linked_slugs(consultation)
+    document = export_document(Consultation.objects.published().filter(slug__in=slugs))
+    # A link to an unpublished consultation would make the document unimportable.
+    for item in document["consultations"]:
+        for link in ("builds_on", "summarises"):
+            item[link] = [slug for slug in item[link] if slug in slugs]
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'inline; filename="{consultation.slug}.json"'
+    return response
+
+
+def linked_slugs(consultation):
+    """The consultation and every published one it reaches through builds_on or
+    summarises: the content format needs them in the same document."""
+    seen, todo = set(), [consultation]
+    while todo:
+        current = todo.pop()
+        if current.slug in seen:
+            continue
+        seen.add(current.slug)
+        todo.extend(
+            Consultation.objects.published().filter(
+                Q(built_on_by=current) | Q(summarised_in=current)
+            )
+        )
+    return seen

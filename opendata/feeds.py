@@ -1,0 +1,81 @@
+"""Atom feeds. Entry ids are the entries' absolute URLs, built from slugs and
+citable references that never change, so readers do not see repeats."""
+
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from insights.models import InsightBriefing
+from insights.text import plain_text, render_markdown
+
+
+def _day(date):
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
+
+
+class ActionFeed(Feed):
+    """The actions a finder query selects, in the finder's order."""
+
+    feed_type = Atom1Feed
+    title = _("Actions: Connected Places Portal")
+    subtitle = _("Working groups' actions, filtered as in the action finder.")
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+
+    def link(self):
+        query = self.filterset.data.urlencode()
+        return reverse("workinggroups:finder") + (f"?{query}" if query else "")
+
+    def items(self):
+        return self.filterset.qs
+
+    def item_title(self, item):
+        return f"{item.reference}: {Truncator(plain_text(item.text)).words(16)}"
+
+    def item_description(self, item):
+        return render_markdown(item.text)
+
+    def item_pubdate(self, item):
+        return _day(item.working_group.part.consultation.start_date)
+
+    def item_categories(self, item):
+        return [item.get_stage_display(), *(theme.name for theme in item.themes.all())]
+
+
+class BriefingFeed(Feed):
+    """New insight briefings, newest consultation first."""
+
+    feed_type = Atom1Feed
+    title = _("Insight briefings: Connected Places Portal")
+    subtitle = _("Briefings given at the consultations, newest first.")
+
+    def link(self):
+        return reverse("insights:consultations")
+
+    def items(self):
+        return (
+            InsightBriefing.objects.published()
+            .for_list()
+            .order_by("-part__consultation__start_date", "part__number", "order")[:50]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return render_markdown(item.body)
+
+    def item_author_name(self, item):
+        return item.presenter_names
+
+    def item_pubdate(self, item):
+        return _day(item.part.consultation.start_date)
+
+    def item_categories(self, item):
+        return [theme.name for theme in item.themes.all()]
