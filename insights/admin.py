@@ -1,12 +1,32 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
-from insights.models import Consultation, InsightBriefing, KeyTheme, Organisation, Part, Theme
+from insights import actions
+from insights.editing import (
+    ContentAdmin,
+    ContentStackedInline,
+    ContentTabularInline,
+    VersionedForm,
+)
+from insights.models import (
+    PUBLIC_STATUSES,
+    Consultation,
+    InsightBriefing,
+    KeyTheme,
+    Organisation,
+    Part,
+    Status,
+    Theme,
+)
 from workinggroups.models import WorkingGroup
+
+PUBLISH_PERMISSION = "insights.publish_consultation"
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ContentAdmin):
     list_display = ["name", "short_name", "sector", "website"]
     list_filter = ["sector"]
     search_fields = ["name", "short_name", "aliases"]
@@ -14,7 +34,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ContentAdmin):
     list_display = ["name", "order", "output_count"]
     list_editable = ["order"]
     search_fields = ["name", "description"]
@@ -28,20 +48,48 @@ class ThemeAdmin(admin.ModelAdmin):
         return theme.output_count
 
 
-class KeyThemeInline(admin.StackedInline):
+class KeyThemeInline(ContentStackedInline):
     model = KeyTheme
     extra = 0
 
 
-class PartInline(admin.TabularInline):
+class PartInline(ContentTabularInline):
     model = Part
     fields = ["number", "title"]
     extra = 0
     show_change_link = True
 
 
+class ConsultationForm(VersionedForm):
+    """Editors move a consultation between draft and review; publishing, unpublishing
+    and archiving need the publish permission (the Publishers group)."""
+
+    can_publish = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.can_publish and "status" in self.fields:
+            self.fields["status"].choices = [
+                (value, label) for value, label in Status.choices if value not in PUBLIC_STATUSES
+            ]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        # Compare with the stored status, not the form's: a restored old version may differ.
+        stored = Consultation.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+        before = stored.first() or Status.DRAFT
+        crosses = status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
+        if status != before and crosses and not self.can_publish:
+            raise forms.ValidationError(
+                _("Only publishers can publish, unpublish or archive a consultation."),
+                code="publish",
+            )
+        return status
+
+
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(ContentAdmin):
+    form = ConsultationForm
     list_display = ["title", "start_date", "status", "reference_prefix"]
     list_filter = ["status", "themes"]
     search_fields = ["title", "subtitle", "introduction"]
@@ -50,16 +98,37 @@ class ConsultationAdmin(admin.ModelAdmin):
     filter_horizontal = ["themes"]
     inlines = [PartInline, KeyThemeInline]
     date_hierarchy = "start_date"
+    actions = [actions.submit_for_review, actions.publish, actions.unpublish, actions.archive]
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"can_publish": self.has_publish_permission(request)})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A public consultation's status is the publishers' to change.
+        if obj is not None and obj.is_public and not self.has_publish_permission(request):
+            readonly.append("status")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting takes content off the site, which is the publishers' call.
+        if not self.has_publish_permission(request) and (obj is None or obj.is_public):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
-class BriefingInline(admin.TabularInline):
+class BriefingInline(ContentTabularInline):
     model = InsightBriefing
     fields = ["order", "title"]
     extra = 0
     show_change_link = True
 
 
-class WorkingGroupInline(admin.TabularInline):
+class WorkingGroupInline(ContentTabularInline):
     model = WorkingGroup
     fields = ["number", "title"]
     extra = 0
@@ -67,7 +136,7 @@ class WorkingGroupInline(admin.TabularInline):
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ContentAdmin):
     list_display = ["__str__", "consultation"]
     list_filter = ["consultation"]
     list_select_related = ["consultation"]
@@ -76,7 +145,7 @@ class PartAdmin(admin.ModelAdmin):
 
 
 @admin.register(InsightBriefing)
-class InsightBriefingAdmin(admin.ModelAdmin):
+class InsightBriefingAdmin(ContentAdmin):
     list_display = ["title", "part", "presenter_list"]
     list_filter = ["part__consultation", "part", "themes", "presenters"]
     list_select_related = ["part__consultation"]
@@ -84,6 +153,15 @@ class InsightBriefingAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["presenters", "partners"]
     filter_horizontal = ["themes"]
+    actions = [
+        actions.add_theme,
+        actions.remove_theme,
+        actions.add_tag,
+        actions.remove_tag,
+        actions.link_partner,
+        actions.unlink_partner,
+        actions.suggest_partners,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("presenters")

@@ -74,6 +74,11 @@ def single_record(obj, user, *, created=False):
         yield obj
     finally:
         del obj.skip_history_when_saving
+    record(obj, user, created=created)
+
+
+def record(obj, user, *, created=False):
+    """Write one history record of `obj` as it now is, links and tags included."""
     obj._history_user = user
     type(obj).history_records.create_historical_record(obj, "+" if created else "~")
 

@@ -1,10 +1,57 @@
+from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Max
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
-from workinggroups.models import Output, WorkingGroup, stage_rank
+from insights import actions
+from insights.editing import ContentAdmin, ContentStackedInline
+from workinggroups.models import Output, Stage, WorkingGroup, stage_rank
+from workinggroups.resources import OutputResource
 
 
-class OutputInline(admin.StackedInline):
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage"))
+
+
+class GroupForm(forms.Form):
+    working_group = forms.ModelChoiceField(
+        WorkingGroup.objects.select_related("part__consultation"), label=_("Working group")
+    )
+
+
+def _move(output, **target):
+    """Move to the end of the target stage; the reference stays, so citations still work."""
+    for name, value in target.items():
+        if getattr(output, name) == value:
+            return False
+        setattr(output, name, value)
+    last = Output.objects.filter(working_group=output.working_group, stage=output.stage).exclude(
+        pk=output.pk
+    )
+    output.order = (last.aggregate(n=Max("order"))["n"] or 0) + 1
+
+
+@admin.action(description=_("Move to another stage"), permissions=["change"])
+def move_to_stage(modeladmin, request, queryset):
+    return actions.intermediate(
+        modeladmin, request, queryset, StageForm, title=_("Move to another stage"),
+        change=lambda output, data: _move(output, stage=data["stage"]),
+        done=_("Moved %(count)d outputs to the stage “%(stage)s”."),
+    )  # fmt: skip
+
+
+@admin.action(description=_("Move to another working group"), permissions=["change"])
+def move_to_group(modeladmin, request, queryset):
+    return actions.intermediate(
+        modeladmin, request, queryset, GroupForm, title=_("Move to another working group"),
+        change=lambda output, data: _move(output, working_group=data["working_group"]),
+        done=_("Moved %(count)d outputs to %(working_group)s."),
+    )  # fmt: skip
+
+
+class OutputInline(ContentStackedInline):
     model = Output
     fields = [("stage", "order"), "text", "themes", "partners", "tags", "reference"]
     readonly_fields = ["reference"]
@@ -23,7 +70,7 @@ class OutputInline(admin.StackedInline):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(admin.ModelAdmin):
+class WorkingGroupAdmin(ContentAdmin):
     list_display = ["__str__", "part", "output_count"]
     list_filter = ["part__consultation", "part", "themes"]
     list_select_related = ["part__consultation"]
@@ -41,7 +88,20 @@ class WorkingGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Output)
-class OutputAdmin(admin.ModelAdmin):
+class OutputAdmin(ImportExportMixin, ContentAdmin):
+    resource_classes = [OutputResource]
+    formats = [CSV, XLSX]
+    actions = [
+        actions.add_theme,
+        actions.remove_theme,
+        actions.add_tag,
+        actions.remove_tag,
+        actions.link_partner,
+        actions.unlink_partner,
+        move_to_stage,
+        move_to_group,
+        actions.suggest_partners,
+    ]
     list_display = ["reference", "short_text", "stage", "working_group", "theme_list"]
     list_filter = [
         "working_group__part__consultation",
@@ -68,6 +128,12 @@ class OutputAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(["workinggroups.add_output", "workinggroups.change_output"])
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     @admin.display(description="Text")
     def short_text(self, output):

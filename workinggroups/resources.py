@@ -1,0 +1,113 @@
+"""Outputs as rows of a spreadsheet (CSV or XLSX), for import and export in the admin.
+
+Groups, themes and partners are named by slug, tags by name. An import is all or
+nothing: any invalid row (an unknown slug, a stage that does not exist, no theme)
+is reported with its row number and nothing at all is written.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, resources, widgets
+from taggit.models import Tag
+
+from insights.history import record
+from insights.models import Organisation, Theme
+from workinggroups.models import Output, WorkingGroup
+
+
+class SlugsWidget(widgets.ManyToManyWidget):
+    """Comma-separated slugs; unlike the library's widget, an unknown slug is an error."""
+
+    def clean(self, value, row=None, **kwargs):
+        slugs = [slug.strip() for slug in str(value or "").split(self.separator) if slug.strip()]
+        found = list(self.model.objects.filter(**{f"{self.field}__in": slugs}))
+        missing = sorted(set(slugs) - {getattr(obj, self.field) for obj in found})
+        if missing:
+            raise ValueError(
+                _("Unknown %(kind)s: %(slugs)s")
+                % {"kind": self.model._meta.verbose_name, "slugs": ", ".join(missing)}
+            )
+        return found
+
+
+class TagsWidget(widgets.ManyToManyWidget):
+    """Comma-separated tag names; new names become new tags."""
+
+    def __init__(self):
+        super().__init__(Tag, separator=",", field="name")
+
+    def clean(self, value, row=None, **kwargs):
+        return [name.strip()[:100] for name in str(value or "").split(",") if name.strip()]
+
+    def render(self, value, obj=None, **kwargs):
+        return ", ".join(sorted((tag.name for tag in value.all()), key=str.lower))
+
+
+class OutputResource(resources.ModelResource):
+    working_group = fields.Field(
+        attribute="working_group",
+        column_name="working_group",
+        widget=widgets.ForeignKeyWidget(WorkingGroup, field="slug"),
+    )
+    themes = fields.Field(
+        attribute="themes", column_name="themes", widget=SlugsWidget(Theme, field="slug")
+    )
+    partners = fields.Field(
+        attribute="partners",
+        column_name="partners",
+        widget=SlugsWidget(Organisation, field="slug"),
+    )
+    tags = fields.Field(attribute="tags", column_name="tags", widget=TagsWidget())
+
+    class Meta:
+        model = Output
+        fields = [
+            "reference", "working_group", "stage", "order", "text", "themes", "tags", "partners"
+        ]  # fmt: skip
+        export_order = fields
+        import_id_fields = ["reference"]
+        clean_model_instances = True
+        use_transactions = True
+
+    def get_queryset(self):
+        return Output.objects.for_list()
+
+    def import_data(self, dataset, **kwargs):
+        # All or nothing, whoever calls: one bad row rolls back every row.
+        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
+        return super().import_data(dataset, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Check the linked slugs too, so a bad one is reported with the row's other errors."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for name in ("themes", "partners"):
+            field = self.fields[name]
+            if field.column_name not in row:
+                continue
+            try:
+                linked = field.clean(row)
+            except ValueError as error:
+                errors[name] = [str(error)]
+                continue
+            if name == "themes" and not linked:
+                errors[name] = [_("Give at least one theme slug.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        instance._imported_new = new
+
+    # One history record per row, written after its links and tags, by the importer.
+    def before_save_instance(self, instance, row, **kwargs):
+        instance.skip_history_when_saving = True
+
+    def save_m2m(self, instance, row, **kwargs):
+        super().save_m2m(instance, row, **kwargs)
+        if hasattr(instance, "skip_history_when_saving"):
+            del instance.skip_history_when_saving
+            if instance.pk:
+                record(instance, kwargs.get("user"), created=instance._imported_new)
