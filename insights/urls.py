@@ -14,4 +14,5 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partners"),
     path("partners/<slug:slug>/", views.partner_detail, name="partner"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from insights import tagging
+from insights.sitemaps import SITEMAPS
 from portal.views import healthz
 
 admin.site.site_header = "Connected Places Portal: editors"
@@ -11,6 +13,7 @@ admin.site.index_title = "Curate consultations and findings"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(f"{settings.ADMIN_URL}tags/autocomplete/", tagging.autocomplete, name="tag_autocomplete"),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("insights.urls")),
