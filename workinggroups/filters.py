@@ -1,50 +1,388 @@
+from dataclasses import dataclass, field
+
 import django_filters
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from insights.models import Consultation, Organisation, Part, Theme
+from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
+from search.models import Kind, SearchEntry
+from search.terms import MAX_QUERY, parse
 from workinggroups.models import Output, Stage, WorkingGroup
+
+# Tags are many: the finder offers the most used ones, and always those chosen.
+MAX_TAG_OPTIONS = 25
+
+
+class KnownValuesMixin:
+    """A multiple-choice field that also remembers, when some values are
+    unknown, which of them were known (`known`) and which not (`unknown`).
+
+    The field still reports the unknown values as an error (the API and the CSV
+    answer 400), while the finder page keeps the known ones and says which
+    values it ignored."""
+
+    def clean(self, value):
+        self.known, self.unknown = [], []
+        value = [item for item in (value or []) if item not in ("", None)]
+        return super().clean(value)
+
+
+class KnownSlugsField(KnownValuesMixin, django_filters.fields.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        key = self.to_field_name or "pk"
+        values = list(dict.fromkeys(str(item) for item in value))
+        found = list(self.queryset.filter(**{f"{key}__in": values}))
+        by_key = {str(getattr(obj, key)): obj for obj in found}
+        self.known = [by_key[item] for item in values if item in by_key]
+        self.unknown = [item for item in values if item not in by_key]
+        if self.unknown:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": self.unknown[0]},
+            )
+        return self.known
+
+
+class KnownChoicesField(KnownValuesMixin, django_filters.fields.MultipleChoiceField):
+    def validate(self, value):
+        values = list(dict.fromkeys(value))
+        self.known = [item for item in values if self.valid_value(item)]
+        self.unknown = [item for item in values if not self.valid_value(item)]
+        super().validate(value)
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Any of the chosen values; a subquery rather than a join, so that results
+    need no DISTINCT and counting them stays cheap."""
+
+    field_class = KnownSlugsField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        matching = self.model._default_manager.filter(**{f"{self.field_name}__in": value})
+        return qs.filter(pk__in=matching.values("pk"))
+
+
+class StagesFilter(django_filters.MultipleChoiceFilter):
+    field_class = KnownChoicesField
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    multiple: bool
+    options: list = field(default_factory=list)
+
+
+@dataclass
+class ActiveFilter:
+    name: str
+    facet: str
+    label: str
+    remove_query: str
+
+
+def _part_label(row):
+    return f"{row['prefix']}-P{row['number']}: {row['title']}"
+
+
+def _group_label(row):
+    return f"WG {row['number']}. {row['title']} ({row['prefix']}-P{row['part']})"
+
+
+MULTIPLE_FACETS = ("stage", "theme", "tag", "partner")
+NOUNS = {"sort": _("sort order")}
+CONSULTATION = "working_group__part__consultation"
+PART = "working_group__part"
+
+# For each facet: the values its counting query groups by (the first is the
+# option's value), how to label a row, and the order options are shown in.
+FACETS = {
+    "consultation": (
+        {
+            "value": f"{CONSULTATION}__slug",
+            "title": f"{CONSULTATION}__title",
+            "date": f"{CONSULTATION}__start_date",
+        },
+        lambda row: row["title"],
+        lambda row: (-row["date"].toordinal(), row["title"]),
+    ),
+    "part": (
+        {
+            "value": f"{PART}__slug",
+            "title": f"{PART}__title",
+            "number": f"{PART}__number",
+            "prefix": f"{CONSULTATION}__reference_prefix",
+            "date": f"{CONSULTATION}__start_date",
+        },
+        _part_label,
+        lambda row: (-row["date"].toordinal(), row["number"]),
+    ),
+    "working_group": (
+        {
+            "value": "working_group__slug",
+            "title": "working_group__title",
+            "number": "working_group__number",
+            "part": f"{PART}__number",
+            "prefix": f"{CONSULTATION}__reference_prefix",
+            "date": f"{CONSULTATION}__start_date",
+        },
+        _group_label,
+        lambda row: (-row["date"].toordinal(), row["part"], row["number"]),
+    ),
+    "stage": (
+        {"value": "stage"},
+        lambda row: str(Stage(row["value"]).label),
+        lambda row: Stage.values.index(row["value"]),
+    ),
+    "theme": (
+        {"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
+        lambda row: row["name"],
+        lambda row: (row["position"], row["name"]),
+    ),
+    "tag": (
+        {"value": "tags__slug", "name": "tags__name"},
+        lambda row: row["name"],
+        lambda row: (-row["count"], row["name"].lower()),
+    ),
+    "partner": (
+        {"value": "partners__slug", "name": "partners__name"},
+        lambda row: row["name"],
+        lambda row: row["name"].lower(),
+    ),
+}
+
+
+def _object_label(name, obj):
+    if name == "stage":
+        return str(Stage(obj).label)
+    if name == "part":
+        return f"{obj.reference}: {obj.title}"
+    if name == "working_group":
+        return f"WG {obj.number}. {obj.title} ({obj.part.reference})"
+    return getattr(obj, "name", None) or getattr(obj, "title", str(obj))
+
+
+def _object_value(name, obj):
+    return obj if name == "stage" else obj.slug
+
+
+def _items(value):
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, list | tuple | QuerySet) else [value]
 
 
 class OutputFilter(django_filters.FilterSet):
     """The action finder's filters, shared by the HTML page, the API and the CSV.
 
     Within a repeatable facet any value matches; across facets all must match.
+    `.qs` is sorted (`sort`; paper order by default). A value that names
+    nothing is a form error (`is_valid()` is false, the API answers 400), but
+    `.qs` still applies the facet's known values: the finder page lists the
+    ignored values with `notices()`.
     """
 
     consultation = django_filters.ModelChoiceFilter(
-        field_name="working_group__part__consultation",
+        field_name=CONSULTATION,
         queryset=Consultation.objects.published(),
         to_field_name="slug",
+        label=_("Consultation"),
     )
     part = django_filters.ModelChoiceFilter(
-        field_name="working_group__part", queryset=Part.objects.all(), to_field_name="slug"
+        field_name=PART,
+        queryset=Part.objects.filter(consultation__status__in=PUBLIC_STATUSES).select_related(
+            "consultation"
+        ),
+        to_field_name="slug",
+        label=_("Part"),
     )
     working_group = django_filters.ModelChoiceFilter(
-        queryset=WorkingGroup.objects.all(), to_field_name="slug"
+        queryset=WorkingGroup.objects.published().select_related("part__consultation"),
+        to_field_name="slug",
+        label=_("Working group"),
     )
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices)
-    theme = django_filters.ModelMultipleChoiceFilter(
-        field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", distinct=True
+    stage = StagesFilter(choices=Stage.choices, distinct=False, label=_("Stage"))
+    theme = SlugsFilter(
+        field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", label=_("Theme")
     )
-    tag = django_filters.ModelMultipleChoiceFilter(
-        field_name="tags", queryset=Tag.objects.all(), to_field_name="slug", distinct=True
+    tag = SlugsFilter(
+        field_name="tags", queryset=Tag.objects.all(), to_field_name="slug", label=_("Tag")
     )
-    partner = django_filters.ModelMultipleChoiceFilter(
+    partner = SlugsFilter(
         field_name="partners",
         queryset=Organisation.objects.all(),
         to_field_name="slug",
-        distinct=True,
+        label=_("Partner"),
     )
-    q = django_filters.CharFilter(method="filter_text", label="Words")
+    q = django_filters.CharFilter(method="filter_text", label=_("Words"))
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("paper", _("Paper order")),
+            ("reference", _("Reference, A to Z")),
+            ("-reference", _("Reference, Z to A")),
+            ("relevance", _("Best match to the words")),
+        ],
+        method="sort_results",
+        empty_label=None,
+        label=_("Sort by"),
+    )
 
     class Meta:
         model = Output
         fields = ["consultation", "part", "working_group", "stage", "theme", "tag", "partner"]
 
+    def __init__(self, data=None, *args, **kwargs):
+        self.q_shortened = data is not None and len(data.get("q", "")) > MAX_QUERY
+        if self.q_shortened:
+            data = data.copy()
+            data["q"] = data["q"][:MAX_QUERY]
+        super().__init__(data, *args, **kwargs)
+        self._facets = {}
+
+    # Filtering
+
     def filter_text(self, queryset, name, value):
-        words = value.split()[:20]
-        condition = Q()
-        for word in words:
-            condition &= Q(text__icontains=word) | Q(reference__iexact=word)
-        return queryset.filter(condition)
+        """Words as the site search reads them (search.terms): each must start a word."""
+        query = parse(value)
+        if not query:
+            return queryset
+        matching = SearchEntry.objects.filter(kind=Kind.OUTPUT).search(query)
+        return queryset.filter(pk__in=matching.values("object_id"))
+
+    def sort_results(self, queryset, name, value):
+        return queryset  # applied last, by filter_queryset
+
+    def values(self):
+        """The value of each filter to apply: the cleaned value, or for a facet
+        that also named unknown values, its known ones."""
+        if not self.is_bound:
+            return {}
+        if not hasattr(self, "_values"):
+            self.errors  # noqa: B018  validates the form
+            self._values = dict(self.form.cleaned_data)
+            for name in self.form.errors:
+                known = getattr(self.form.fields[name], "known", None)
+                if known:
+                    self._values[name] = known
+        return self._values
+
+    def _filtered(self, queryset, exclude=None):
+        for name, value in self.values().items():
+            if name not in (exclude, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = self._filtered(queryset)
+        query = parse(self.values().get("q"))
+        sort = self.values().get("sort")
+        if sort == "relevance" and query:
+            rank = (
+                SearchEntry.objects.filter(kind=Kind.OUTPUT, object_id=OuterRef("pk"))
+                .search(query)
+                .values("rank")[:1]
+            )
+            return queryset.annotate(relevance=Subquery(rank)).order_by(
+                F("relevance").desc(nulls_last=True), *queryset.in_paper_order().query.order_by
+            )
+        if sort in ("reference", "-reference"):
+            return queryset.order_by(sort)
+        return queryset.in_paper_order()
+
+    # What the finder page shows besides the results
+
+    def selected(self, name):
+        """The values of facet `name` in force, as they appear in the URL."""
+        return [_object_value(name, item) for item in _items(self.values().get(name))]
+
+    def facet(self, name):
+        """Facet `name` with a count for each option: the results it would give
+        together with the other filters in force. One query, cached."""
+        if name in self._facets:
+            return self._facets[name]
+        columns, label, order = FACETS[name]
+        others = self._filtered(self.queryset, exclude=name)
+        rows = (
+            self._meta.model._default_manager.filter(pk__in=others.values("pk"))
+            .order_by()
+            .values(**{key: F(path) for key, path in columns.items()})
+            .annotate(count=Count("pk", distinct=True))
+        )
+        rows = sorted((row for row in rows if row["value"] is not None), key=order)
+        selected = self.selected(name)
+        if name == "tag":
+            rows = [
+                row for n, row in enumerate(rows) if n < MAX_TAG_OPTIONS or row["value"] in selected
+            ]
+        options = [
+            Option(row["value"], label(row), row["count"], row["value"] in selected) for row in rows
+        ]
+        # A chosen value always shows, even when nothing else matches with it.
+        shown = {option.value for option in options}
+        for item in _items(self.values().get(name)):
+            if _object_value(name, item) not in shown:
+                options.append(
+                    Option(_object_value(name, item), _object_label(name, item), 0, True)
+                )
+        self._facets[name] = Facet(name, self.filters[name].label, name in MULTIPLE_FACETS, options)
+        return self._facets[name]
+
+    def facets(self):
+        return [self.facet(name) for name in FACETS]
+
+    def active_filters(self):
+        """Each value in force, with the query string that removes just it."""
+        active = []
+        for name in [*FACETS, "q"]:
+            value = self.values().get(name)
+            for item in _items(value):
+                if name == "q":
+                    label, raw = item, item
+                else:
+                    label, raw = _object_label(name, item), _object_value(name, item)
+                active.append(
+                    ActiveFilter(
+                        name, str(self.filters[name].label), label, self._without(name, raw)
+                    )
+                )
+        return active
+
+    def _without(self, name, raw):
+        params = self.data.copy()
+        params.pop("page", None)
+        params.setlist(name, [value for value in params.getlist(name) if value != raw])
+        return params.urlencode()
+
+    def notices(self):
+        """What the finder ignored or changed in the request, in words."""
+        notices = []
+        if self.q_shortened:
+            notices.append(
+                _("Your words were shortened to their first %(n)s characters.") % {"n": MAX_QUERY}
+            )
+        self.values()
+        for name in self.form.errors:
+            unknown = getattr(self.form.fields[name], "unknown", None)
+            if unknown is None:
+                unknown = [self.data.get(name)]
+            noun = NOUNS.get(name) or str(self.filters[name].label).lower()
+            for value in unknown:
+                notices.append(
+                    _("We don't know the %(facet)s '%(value)s'; it was ignored.")
+                    % {"facet": noun, "value": value}
+                )
+        return notices

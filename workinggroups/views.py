@@ -36,8 +36,25 @@ def output_detail(request, reference):
     return private_if_draft(response, output.working_group.part.consultation)
 
 
+def get_page(paginator, number):
+    """Paginator.get_page, except that page 0 or below is the first page, not the last."""
+    try:
+        if int(number) < 1:
+            number = 1
+    except (TypeError, ValueError):
+        pass
+    return paginator.get_page(number)
+
+
 def finder(request):
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filter": filterset, "page": page}
+    page = get_page(Paginator(filterset.qs, PAGE_SIZE), request.GET.get("page"))
+    context = {
+        "filter": filterset,
+        "page": page,
+        "facets": filterset.facets(),
+        "active_filters": filterset.active_filters(),
+        "notices": filterset.notices(),
+        "query_given": bool(request.GET.get("q", "").strip()),
+    }
     return render(request, "workinggroups/finder.html", context)

@@ -1,0 +1,124 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
+from django.db import connection, models
+from django.db.models import F, Func, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
+
+from insights.models import Consultation
+
+# The FTS5 table that mirrors SearchEntry on SQLite (created by migration 0001).
+FTS_TABLE = "search_fts"
+# Column weights for FTS5's bm25(): title and reference, summary, body.
+FTS_WEIGHTS = (10.0, 4.0, 1.0)
+
+
+class Kind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultations")
+    BRIEFING = "briefing", _("Insight briefings")
+    WORKING_GROUP = "working_group", _("Working groups")
+    OUTPUT = "output", _("Actions")
+
+
+class TsMatch(Func):
+    """`vector @@ query` on PostgreSQL."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = models.BooleanField()
+
+
+class FtsRank(Func):
+    """How well row `id` matches on SQLite: FTS5's bm25, negated so higher is better.
+
+    A correlated subquery so that it also works inside another query (the
+    finder ranks outputs with it)."""
+
+    output_field = models.FloatField()
+
+    def __init__(self, match, rowid, **extra):
+        self.match = match
+        super().__init__(rowid, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        rowid, params = compiler.compile(self.source_expressions[0])
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        sql = (
+            f"(SELECT -bm25({FTS_TABLE}, {weights}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = {rowid})"
+        )
+        return sql, [self.match, *params]
+
+
+def _tsquery(query):
+    return Cast(Value(query.tsquery()), output_field=SearchQueryField())
+
+
+class SearchEntryQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True)
+
+    def matching(self, query):
+        """Entries matching every term of `query` (a search.terms.Query); no terms, none."""
+        if not query:
+            return self.none()
+        if connection.vendor == "postgresql":
+            return self.filter(TsMatch(F("search_vector"), _tsquery(query)))
+        return self.filter(
+            id__in=RawSQL(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.fts5()]
+            )
+        )
+
+    def search(self, query):
+        """`matching(query)`, annotated with `rank`: higher is a better match."""
+        if connection.vendor == "postgresql":
+            rank = SearchRank(F("search_vector"), _tsquery(query))
+        else:
+            rank = FtsRank(query.fts5(), F("id"))
+        return self.matching(query).annotate(rank=rank)
+
+    def ranked(self):
+        return self.order_by("-rank", "kind", "reference", "id")
+
+
+class SearchEntry(models.Model):
+    """One searchable item: a consultation, briefing, working group or output.
+
+    Kept in step by search.signals and rebuilt by `manage.py rebuild_search_index`.
+    On PostgreSQL `search_vector` holds the weighted words (GIN-indexed); on
+    SQLite the FTS5 table `search_fts` mirrors the `*_words` columns through
+    triggers. A migration that makes Django rebuild this table on SQLite drops
+    those triggers: recreate them in the same migration.
+    """
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    object_id = models.PositiveBigIntegerField()
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.CASCADE, related_name="search_entries"
+    )
+    is_public = models.BooleanField(default=False)
+    title = models.CharField(max_length=300)
+    reference = models.CharField(max_length=60, blank=True)
+    context = models.CharField(max_length=300, blank=True)
+    url = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    # The indexed words, weighted A (title, reference), B (summary), C (body).
+    title_words = models.TextField(blank=True)
+    summary_words = models.TextField(blank=True)
+    body_words = models.TextField(blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SearchEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
+        ]
+        indexes = [GinIndex(fields=["search_vector"], name="search_entry_vector")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
