@@ -9,12 +9,15 @@ finished object once, with its user, themes, partners and a snapshot of its tags
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import models
+from django.db.models.signals import m2m_changed
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 from simple_history.utils import get_m2m_reverse_field_name
+from taggit.models import TaggedItem
 
 
 class TagSnapshot(models.Model):
@@ -121,7 +124,7 @@ def changes_between(old, new):
             before, after = _display(field, change.old), _display(field, change.new)
         changes.append((capfirst(field.verbose_name), before, after))
     if getattr(old, "tag_names", "") != getattr(new, "tag_names", ""):
-        changes.append((capfirst(_("tags")), old.tag_names, new.tag_names))
+        changes.append((capfirst(_("tags")), old.tag_names or "—", new.tag_names or "—"))
     return changes
 
 
@@ -133,4 +136,16 @@ def _display(field, value):
     return str(value)
 
 
+def record_tag_change(sender, instance, action, **kwargs):
+    """Tags changed outside the admin (a shell, an import) are recorded like links."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    history = getattr(type(instance), "history_records", None)
+    if history is None or hasattr(instance, "skip_history_when_saving"):
+        return
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        history.create_historical_record(instance, "~")
+
+
 pre_create_historical_record.connect(fill_tag_snapshot)
+m2m_changed.connect(record_tag_change, sender=TaggedItem)

@@ -1,0 +1,217 @@
+import pytest
+from django.urls import reverse
+
+from insights.history import changes_between
+from insights.models import Organisation, Theme
+from tests.editorial.helpers import admin_form_data
+from tests.factories import make_organisation, make_theme
+from workinggroups.models import Output, Stage, WorkingGroup
+
+REFERENCE = "SGH24-P1-WG3-PS-02"
+
+
+@pytest.fixture
+def output(paper):
+    return Output.objects.get(reference=REFERENCE)
+
+
+def edit_in_admin(client, output, **changes):
+    url = reverse("admin:workinggroups_output_change", args=[output.pk])
+    response = client.post(url, admin_form_data(client.get(url), **changes))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    output.refresh_from_db()
+
+
+def state(output):
+    output.refresh_from_db()
+    return {
+        "text": output.text,
+        "stage": output.stage,
+        "group": output.working_group_id,
+        "themes": sorted(output.themes.values_list("slug", flat=True)),
+        "partners": sorted(output.partners.values_list("slug", flat=True)),
+        "tags": sorted(output.tags.names()),
+    }
+
+
+def restore(client, output, record):
+    """Open an earlier version in the admin and save it, as an editor would."""
+    url = reverse("admin:workinggroups_output_simple_history", args=[output.pk, record.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(url, admin_form_data(page))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def test_an_admin_edit_is_one_history_entry_with_who_and_what(editor_client, output):
+    before = output.history.count()
+    theme, partner = make_theme("Data ethics"), make_organisation("Open Data Institute")
+    edit_in_admin(
+        editor_client,
+        output,
+        text="Rewritten.",
+        themes=[*output.themes.values_list("pk", flat=True), theme.pk],
+        partners=[partner.pk],
+        tags="ethics, open data",
+    )
+    assert output.history.count() == before + 1
+    latest, previous = output.history.all()[:2]
+    assert latest.history_user.username == "edna"
+    assert latest.tag_names == "ethics, open data"
+    labels = {label: after for label, before_, after in changes_between(previous, latest)}
+    assert labels["Text"] == "Rewritten."
+    assert "Data ethics" in labels["Themes"]
+    assert labels["Partners"] == "Open Data Institute"
+    assert labels["Tags"] == "ethics, open data"
+
+
+def test_editors_see_the_differences_on_the_history_page(editor_client, output):
+    edit_in_admin(editor_client, output, text="Rewritten for the history page.", tags="ethics")
+    response = editor_client.get(reverse("admin:workinggroups_output_history", args=[output.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Rewritten for the history page." in html
+    assert "<strong>Tags:</strong>" in html
+    assert "edna" in html
+
+
+def test_restoring_an_earlier_version_puts_back_text_themes_partners_and_tags(
+    editor_client, output
+):
+    original = state(output)
+    earlier = output.history.first()
+    edit_in_admin(
+        editor_client,
+        output,
+        text="A mistake.",
+        themes=[make_theme("Wrong theme").pk],
+        partners=[make_organisation("Wrong partner").pk],
+        tags="wrong",
+    )
+    assert state(output) != original
+
+    restore(editor_client, output, earlier)
+
+    assert state(output) == original
+    assert output.history.first().history_user.username == "edna"
+
+
+BULK_ACTIONS = {
+    "add_theme": lambda: {"theme": make_theme("Added theme").pk},
+    "remove_theme": lambda: {"theme": Theme.objects.get(slug="governance").pk},
+    "add_tag": lambda: {"tag": "bulk tag"},
+    "remove_tag": lambda: {"tag": Output.objects.get(reference=REFERENCE).tags.names()[0]},
+    "link_partner": lambda: {"partner": make_organisation("Added partner").pk},
+    "unlink_partner": lambda: {
+        "partner": Output.objects.get(reference=REFERENCE).partners.first().pk
+    },
+    "move_to_stage": lambda: {"stage": Stage.COLLABORATION},
+    "move_to_group": lambda: {
+        "working_group": WorkingGroup.objects.get(slug="sgh24-p1-wg1").pk
+        if WorkingGroup.objects.filter(slug="sgh24-p1-wg1").exists()
+        else WorkingGroup.objects.exclude(outputs__reference=REFERENCE).first().pk
+    },
+}
+
+
+@pytest.mark.parametrize("action", BULK_ACTIONS)
+def test_every_bulk_action_is_recorded_and_can_be_undone(editor_client, output, action):
+    _prepare_for(action, output)
+    original = state(output)
+    earlier = output.history.first()
+    changelist = reverse("admin:workinggroups_output_changelist")
+    chosen = BULK_ACTIONS[action]()
+
+    page = editor_client.post(changelist, {"action": action, "_selected_action": [output.pk]})
+    assert page.status_code == 200, "the action first asks what to apply"
+    assert output.reference in page.content.decode()
+
+    response = editor_client.post(
+        changelist,
+        {"action": action, "_selected_action": [output.pk], "apply": "1", **chosen},
+        follow=True,
+    )
+    assert "1 items" in response.content.decode() or "1 outputs" in response.content.decode()
+    assert state(output) != original
+    latest = output.history.first()
+    assert latest.history_user.username == "edna"
+    assert changes_between(earlier, latest)
+    assert output.reference == REFERENCE
+
+    restore(editor_client, output, earlier)
+    assert state(output) == original
+
+
+def _prepare_for(action, output):
+    """Give the output what the action takes away, so there is something to undo."""
+    if action == "remove_theme":
+        output.themes.add(
+            Theme.objects.get_or_create(
+                slug="governance", defaults={"name": "Governance test", "description": "A theme."}
+            )[0]
+        )
+    if action == "remove_tag" and not output.tags.exists():
+        output.tags.add("to remove")
+    if action == "unlink_partner" and not output.partners.exists():
+        output.partners.add(make_organisation("To unlink"))
+
+
+def test_a_deleted_output_can_be_recovered_with_its_links(editor_client, output):
+    output.tags.add("kept tag")
+    output.partners.add(Organisation.objects.get(slug="loti"))
+    edit_in_admin(editor_client, output, text="Last words before deletion.")
+    before = state(output)
+    pk = output.pk
+
+    response = editor_client.post(
+        reverse("admin:workinggroups_output_delete", args=[pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Output.objects.filter(reference=REFERENCE).exists()
+
+    deleted = editor_client.get(reverse("admin:workinggroups_output_deleted"))
+    assert REFERENCE in deleted.content.decode()
+    link = deleted.context["items"][0]["url"]
+    page = editor_client.get(link)
+    assert page.status_code == 200
+    response = editor_client.post(link, admin_form_data(page))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    recovered = Output.objects.get(reference=REFERENCE)
+    assert recovered.pk == pk
+    assert state(recovered) == before
+    assert editor_client.get(reverse("admin:workinggroups_output_deleted")).context["items"] == []
+
+
+def test_consultation_links_are_in_its_history(editor_client, paper):
+    url = reverse("admin:insights_consultation_change", args=[paper.pk])
+    theme = make_theme("Consultation theme")
+    page = editor_client.get(url)
+    response = editor_client.post(
+        url,
+        admin_form_data(page, themes=[*paper.themes.values_list("pk", flat=True), theme.pk]),
+    )
+    assert response.status_code == 302
+    latest, previous = paper.history.all()[:2]
+    assert latest.history_user.username == "edna"
+    changed = {label: after for label, _, after in changes_between(previous, latest)}
+    assert "Consultation theme" in changed["Themes"]
+
+
+def test_outputs_edited_inline_under_their_group_are_recorded(editor_client, paper):
+    group = paper.parts.get(number=1).working_groups.get(number=1)
+    first = group.outputs.get(stage=Stage.WORKED_WELL, order=1)
+    url = reverse("admin:workinggroups_workinggroup_change", args=[group.pk])
+    page = editor_client.get(url)
+    index = next(
+        i
+        for i, form in enumerate(page.context["inline_admin_formsets"][0].formset.forms)
+        if form.instance.pk == first.pk
+    )
+    response = editor_client.post(
+        url, admin_form_data(page, **{f"outputs-{index}-text": "Edited inline."})
+    )
+    assert response.status_code == 302
+    latest = first.history.first()
+    assert latest.text == "Edited inline."
+    assert latest.history_user.username == "edna"
