@@ -1,55 +1,327 @@
+import re
+
+import pytest
+from django.template import loader
+from django.test import RequestFactory
 from django.urls import reverse
+from django.views.defaults import server_error
 
 from insights.models import Status
-from tests.factories import make_briefing, make_consultation, make_part
+from tests.factories import (
+    make_briefing,
+    make_consultation,
+    make_group,
+    make_organisation,
+    make_output,
+    make_part,
+    make_theme,
+)
+from workinggroups.models import Output, Stage
+
+WG1 = "2024-p1-wg1-place-based-devolution"
 
 
-def test_home_shows_the_consultations_and_the_2024_grid(client, paper, django_assert_num_queries):
-    # consultations + organisers, the featured consultation's grid (one aggregate),
-    # themes with counts, partners with counts
-    with django_assert_num_queries(5):
-        response = client.get(reverse("insights:home"))
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Towards Connected Places: Insights into Actions" in html
-    assert "?working_group=2024-p1-wg1-place-based-devolution&amp;stage=worked_well" in html
-    grid = {group.slug: group.stage_counts() for group in response.context["grid"]}
-    assert [n for _, n in grid["2024-p1-wg1-place-based-devolution"]] == [3, 5, 5, 3]
+def text_of(response):
+    return response.content.decode()
 
 
-def test_consultation_page_shows_parts_briefings_groups_and_related(
-    client, paper, django_assert_num_queries
-):
+# Every public list and detail page, the queries it runs whatever the data size,
+# and what those queries are.
+PAGES = {
+    # consultations with briefing/group/output counts (subqueries), their organisers,
+    # the featured consultation's grid (one aggregate), themes with counts,
+    # partners with counts
+    "home": (lambda: reverse("insights:home"), 5),
+    # consultations with counts, their organisers
+    "consultations": (lambda: reverse("insights:consultations"), 2),
     # consultation, organisers, themes, key themes, four related-consultation links,
     # parts, briefings, their presenters, working groups with output counts
-    with django_assert_num_queries(12):
-        response = client.get(paper.get_absolute_url())
-    html = response.content.decode()
-    assert "Part 1: Connected Places: Devolution, Digital, Data, and Sustainability" in html
+    "consultation": (lambda: "/consultations/{consultation}/", 12),
+    # briefing with part and consultation, presenters, themes, tags, partners
+    "briefing": (lambda: "/insights/{briefing}/", 5),
+    # themes with output counts
+    "themes": (lambda: reverse("insights:themes"), 1),
+    # theme, its briefings, its working groups, the outputs count, a page of outputs,
+    # their themes, tags and partners
+    "theme": (lambda: "/themes/{theme}/", 8),
+    # tag, then as for a theme
+    "tag": (lambda: "/tags/{tag}/", 8),
+    # organisations with output and briefing counts
+    "partners": (lambda: reverse("insights:partners"), 1),
+    # organisation, consultations it organised, briefings it presented, briefings
+    # naming it, outputs naming it, their themes, tags and partners
+    "partner": (lambda: "/partners/{partner}/", 8),
+    # group with part and consultation, its themes, its tags, its outputs,
+    # their themes, tags and partners
+    "working group": (lambda: "/working-groups/{group}/", 7),
+    # output with group, part and consultation, its themes, tags and partners
+    "output": (lambda: "/actions/{output}/", 4),
+    # a static page
+    "accessibility": (lambda: reverse("insights:accessibility"), 0),
+}
+
+IN_THE_PAPER = {
+    "consultation": "towards-connected-places-2024",
+    "briefing": "secure-connected-places",
+    "theme": "data-sharing-and-standards",
+    "tag": "devolution",
+    "partner": "socitm",
+    "group": WG1,
+    "output": "SGH24-P1-WG1-CO-03",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs_a_fixed_number_of_queries(page, client, paper, django_assert_num_queries):
+    url, queries = PAGES[page]
+    with django_assert_num_queries(queries):
+        response = client.get(url().format(**IN_THE_PAPER))
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def crowd(db):
+    """Many of everything around one theme, tag and partner: three parts of three
+    groups with 8 outputs each and three briefings each, all of them tagged, themed
+    and naming several organisations."""
+    theme, other_theme = make_theme(slug="crowded"), make_theme()
+    partner, other_partner = make_organisation(slug="busy"), make_organisation()
+    consultation = make_consultation(slug="crowded-consultation")
+    consultation.organisers.add(partner, other_partner)
+    consultation.themes.add(theme, other_theme)
+    for _ in range(3):
+        part = make_part(consultation)
+        for _ in range(3):
+            briefing = make_briefing(part, presenters=[partner, other_partner], themes=[theme])
+            briefing.partners.add(partner, other_partner)
+            briefing.tags.add("crowded", "another")
+            group = make_group(part, themes=[theme, other_theme])
+            group.tags.add("crowded", "another")
+            for stage in Stage:
+                for _ in range(2):
+                    make_output(
+                        group,
+                        stage,
+                        themes=[theme, other_theme],
+                        partners=[partner, other_partner],
+                        tags=["crowded", "another"],
+                    )
+    return {
+        "consultation": consultation.slug,
+        "briefing": briefing.slug,
+        "theme": theme.slug,
+        "tag": "crowded",
+        "partner": partner.slug,
+        "group": group.slug,
+        "output": group.outputs.last().reference,
+    }
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_query_counts_do_not_grow_with_many_objects(
+    page, client, paper, crowd, django_assert_num_queries
+):
+    url, queries = PAGES[page]
+    with django_assert_num_queries(queries):
+        response = client.get(url().format(**crowd))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_its_own_title_and_a_description(page, client, paper):
+    url, _ = PAGES[page]
+    html = text_of(client.get(url().format(**IN_THE_PAPER)))
+    title = re.search(r"<title>(.+?) \u2013 Connected Places Portal</title>", html, re.S)
+    description = re.search(r'<meta name="description" content="([^"]+)">', html)
+    assert title
+    assert title.group(1).strip()
+    assert description
+    assert len(description.group(1).split()) >= 5
+    assert 'class="skip-link" href="#main"' in html
+    assert 'action="/search/"' in html
+
+
+def test_home_shows_what_the_portal_holds_and_the_2024_grid(client, paper):
+    response = client.get(reverse("insights:home"))
+    html = text_of(response)
+    assert "Towards Connected Places: Insights into Actions" in html
+    assert '<span class="stats__number">202</span> actions' in html
+    grid = {group.slug: group.stage_counts() for group in response.context["grid"]}
+    assert [n for _, n in grid[WG1]] == [3, 5, 5, 3]
+    assert f'href="/actions/?working_group={WG1}&amp;stage=worked_well">3' in html
+    assert "Partners most often named" in html
+    assert re.search(r'href="/partners/socitm/">[^<]+</a> <span class="count">9 actions', html)
+
+
+def test_consultation_page_shows_parts_briefings_groups_and_related(client, paper):
+    html = text_of(client.get(paper.get_absolute_url()))
+    assert "Connected Places: Devolution, Digital, Data, and Sustainability" in html
     assert "Measuring social progress" in html
-    assert "Resilient people, communities and places" in html
-    assert "The threats and opportunities of AI" in html
     assert "16 outputs" in html
+    assert "Builds on" in html
+    assert "Resilient people, communities and places" in html
+    assert "Summarises" in html
+    assert "The threats and opportunities of AI" in html
 
 
-def test_briefing_page_keeps_paragraphs_lists_and_the_footnote(client, paper):
-    response = client.get(reverse("insights:briefing", args=["secure-connected-places"]))
-    html = response.content.decode()
+def test_a_summarised_consultation_shows_its_key_themes_and_discussion(client, paper):
+    html = text_of(client.get("/consultations/threats-and-opportunities-of-ai-2023/"))
+    assert "Key themes" in html
+    assert "Discussion" in html
+    assert "Summarised in" in html
+    assert "Towards Connected Places: Insights into Actions" in html
+
+
+def test_briefing_page_keeps_paragraphs_lists_the_footnote_and_cite_text(client, paper):
+    html = text_of(client.get(reverse("insights:briefing", args=["secure-connected-places"])))
     assert html.count("<li>") >= 4
     assert "Department for Science, Innovation and Technology" in html
     assert 'id="fn:1"' in html
-    assert "SGH24-P1-IB2" in html
+    assert "Cite this" in html
+    assert "<code>SGH24-P1-IB2</code>" in html
+    assert "http://testserver/insights/secure-connected-places/" in html
 
 
-def test_draft_consultations_are_hidden_from_the_public(client, db):
+def test_partner_page_groups_its_actions_by_consultation_then_stage(client, db):
+    partner = make_organisation(name="Busy Council")
+    older, newer = (
+        make_consultation(title="Older talks", start_date="2023-01-01"),
+        make_consultation(title="Newer talks", start_date="2025-01-01"),
+    )
+    older_group, newer_group = make_group(make_part(older)), make_group(make_part(newer))
+    make_output(newer_group, Stage.COLLABORATION, partners=[partner], text="Newer, collaborate.")
+    make_output(newer_group, Stage.WORKED_WELL, partners=[partner], text="Newer, worked.")
+    make_output(older_group, Stage.PRACTICAL_STEPS, partners=[partner], text="Older, steps.")
+    make_output(older_group, Stage.WORKED_WELL, text="Not naming the partner.")
+    html = text_of(client.get(partner.get_absolute_url()))
+    order = [
+        "Older talks",
+        "Practical steps needed to enable change",
+        "Older, steps.",
+        "Newer talks",
+        "Initial steps that have worked well",
+        "Newer, worked.",
+        "Collaboratively help to support the change process",
+        "Newer, collaborate.",
+    ]
+    positions = [html.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert "Not naming the partner." not in html
+    assert 'Actions that name it <span class="count">(3)</span>' in html
+
+
+def test_partners_index_groups_organisations_by_sector_with_counts(client, paper):
+    html = text_of(client.get(reverse("insights:partners")))
+    assert '<h2 id="public">Public sector' in html
+    assert '<h2 id="private">Private sector' in html
+    assert re.search(r'href="/partners/socitm/">[^<]+</a> \(Socitm\) <span class="count">9', html)
+
+
+def test_theme_page_lists_briefings_groups_and_paginates_actions(client, db):
+    theme = make_theme(name="Busy theme")
+    group = make_group(themes=[theme], title="A group on the theme")
+    for n in range(60):
+        make_output(group, themes=[theme], text=f"Action number {n}.")
+    first = text_of(client.get(theme.get_absolute_url()))
+    assert "A group on the theme" in first
+    assert "Showing 1 to 50 of 60" in first
+    assert "Action number 49." in first
+    assert "Action number 50." not in first
+    assert 'href="?page=2" rel="next"' in first
+    second = text_of(client.get(theme.get_absolute_url() + "?page=2"))
+    assert "Action number 50." in second
+    assert "Showing 51 to 60 of 60" in second
+    # A page number out of range or not a number shows a page rather than an error.
+    assert "Showing 51 to 60" in text_of(client.get(theme.get_absolute_url() + "?page=999"))
+    assert "Showing 1 to 50" in text_of(client.get(theme.get_absolute_url() + "?page=x"))
+
+
+def test_tag_page_lists_what_carries_the_tag(client, paper):
+    html = text_of(client.get(reverse("insights:tag", args=["devolution"])))
+    assert "Place-based Devolution \u2013 Big and Small" in html
+    assert "SGH24-P1-WG1-WW-01" in html
+    assert 'href="/actions/?tag=devolution"' in html
+
+
+def test_drafts_are_hidden_from_every_public_page(client, paper):
+    theme, partner = make_theme(slug="secret-theme"), make_organisation(slug="secret-partner")
     draft = make_consultation(status=Status.DRAFT, title="Secret plans")
-    briefing = make_briefing(part=make_part(draft))
-    assert client.get(draft.get_absolute_url()).status_code == 404
-    assert client.get(briefing.get_absolute_url()).status_code == 404
-    assert "Secret plans" not in client.get(reverse("insights:consultations")).content.decode()
+    part = make_part(draft)
+    briefing = make_briefing(part, presenters=[partner], themes=[theme], title="Secret briefing")
+    group = make_group(part, themes=[theme], title="Secret group")
+    output = make_output(group, themes=[theme], partners=[partner], text="Secret action.")
+    make_output(make_group(), text="A public action.", themes=[theme])
+    for url in (draft, briefing, group, output):
+        assert client.get(url.get_absolute_url()).status_code == 404
+    pages = [
+        reverse("insights:home"),
+        reverse("insights:consultations"),
+        theme.get_absolute_url(),
+        partner.get_absolute_url(),
+        reverse("sitemap"),
+    ]
+    for url in pages:
+        html = text_of(client.get(url))
+        for secret in ("Secret plans", "Secret briefing", "Secret group", "Secret action."):
+            assert secret not in html, (url, secret)
+        assert output.reference not in html
 
 
-def test_unknown_slugs_give_a_404(client, db):
-    assert client.get("/consultations/no-such-thing/").status_code == 404
-    assert client.get("/partners/nobody/").status_code == 404
-    assert client.get("/themes/nothing/").status_code == 404
+def test_a_tag_used_only_in_drafts_does_not_reveal_itself(client, db):
+    draft = make_consultation(status=Status.DRAFT)
+    make_output(make_group(make_part(draft)), tags=["hush-hush"])
+    assert client.get(reverse("insights:tag", args=["hush-hush"])).status_code == 404
+
+
+def test_archived_content_is_shown_with_a_notice(client, db):
+    archived = make_consultation(status=Status.ARCHIVED, title="Old talks")
+    output = make_output(make_group(make_part(archived)))
+    for url in (archived.get_absolute_url(), output.get_absolute_url()):
+        html = text_of(client.get(url))
+        assert "This consultation is kept for reference and is no longer updated." in html
+    assert "Archived" in text_of(client.get(reverse("insights:consultations")))
+
+
+def test_sitemap_lists_published_pages(client, paper):
+    response = client.get(reverse("sitemap"))
+    xml = text_of(response)
+    assert response["Content-Type"].startswith("application/xml")
+    for path in (
+        "/consultations/towards-connected-places-2024/",
+        "/insights/secure-connected-places/",
+        f"/working-groups/{WG1}/",
+        "/actions/SGH24-P1-WG1-CO-03/",
+        "/themes/data-sharing-and-standards/",
+        "/partners/socitm/",
+        "/tags/devolution/",
+        "/accessibility/",
+    ):
+        assert f"<loc>http://testserver{path}</loc>" in xml
+    assert xml.count("/actions/SGH24-") == Output.objects.published().count()
+
+
+def test_accessibility_statement_says_the_standard_and_how_to_report(client, db):
+    html = text_of(client.get(reverse("insights:accessibility")))
+    assert "Web Content Accessibility Guidelines version 2.2" in html
+    assert "AA standard" in html
+    assert "Reporting accessibility problems" in html
+    assert 'href="/accessibility/">Accessibility statement' in html
+
+
+def test_unknown_addresses_get_a_helpful_404(client, db):
+    for url in ("/consultations/no-such-thing/", "/partners/nobody/", "/themes/nothing/"):
+        response = client.get(url)
+        assert response.status_code == 404
+        html = text_of(response)
+        assert "Page not found" in html
+        assert 'id="not-found-q"' in html
+        assert 'href="/actions/">the action finder' in html
+
+
+def test_the_500_page_renders_without_a_request_or_the_database():
+    # No `db` fixture: any query here would fail the test.
+    html = loader.get_template("500.html").render()
+    assert "Sorry, there is a problem with the service" in html
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert b"Try again later." in response.content

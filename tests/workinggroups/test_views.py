@@ -1,40 +1,76 @@
+import re
+
 from django.urls import reverse
 
-from tests.factories import make_group, make_output
+from insights.models import Status
+from tests.factories import make_consultation, make_group, make_organisation, make_output, make_part
 from workinggroups.models import Output, Stage
+
+WG1 = "2024-p1-wg1-place-based-devolution"
 
 
 def test_working_group_page_shows_the_question_and_four_stages_in_order(
     client, paper, django_assert_num_queries
 ):
-    slug = "2024-p1-wg1-place-based-devolution"
     # group with part and consultation, its themes, its tags, its outputs,
     # their themes, tags and partners
     with django_assert_num_queries(7):
-        response = client.get(reverse("workinggroups:detail", args=[slug]))
+        response = client.get(reverse("workinggroups:detail", args=[WG1]))
     html = response.content.decode()
     assert "How does devolution provide us with an opportunity" in html
-    positions = [html.index(str(stage.label)) for stage in Stage]
-    assert positions == sorted(positions)
+    headings = re.findall(r'<h2 id="(\w+)">', html)
+    assert headings == [stage.value for stage in Stage]
+    assert 'Initial steps that have worked well <span class="count">(3)</span>' in html
     assert "SGH24-P1-WG1-CO-01" in html
-    assert 'href="/partners/' in html
+
+
+def test_each_output_on_a_group_page_links_its_reference_themes_tags_and_partners(client, paper):
+    html = client.get(reverse("workinggroups:detail", args=[WG1])).content.decode()
+    start = html.index('id="SGH24-P1-WG1-CO-01"')
+    item = html[start : html.index('id="SGH24-P1-WG1-CO-02"')]
+    assert 'href="/actions/SGH24-P1-WG1-CO-01/"' in item
+    assert 'href="/themes/data-sharing-and-standards/"' in item
+    assert 'href="/tags/data-sharing/"' in item
+    assert 'href="/partners/loti/"' in item
 
 
 def test_working_group_query_count_does_not_grow_with_outputs(
     db, client, django_assert_num_queries
 ):
     group = make_group()
-    for _ in range(30):
-        make_output(group, tags=["one", "two"])
+    partners = [make_organisation(), make_organisation()]
+    for stage in Stage:
+        for _ in range(10):
+            make_output(group, stage, tags=["one", "two"], partners=partners)
+    # as above: group, themes, tags, outputs, their themes, tags and partners
     with django_assert_num_queries(7):
-        client.get(group.get_absolute_url())
+        response = client.get(group.get_absolute_url())
+    assert response.content.decode().count('class="output"') == 40
 
 
-def test_an_output_has_its_own_citable_page(client, paper):
+def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_queries):
     output = Output.objects.get(reference="SGH24-P2-WG3-CO-01")
-    response = client.get(output.get_absolute_url())
+    # output with group, part and consultation, its themes, tags and partners
+    with django_assert_num_queries(4):
+        response = client.get(output.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
     assert "Apply the Gemini Principles" in html
     assert "Cite this" in html
-    assert "SGH24-P2-WG3-CO-01" in html
+    assert "<code>SGH24-P2-WG3-CO-01</code>" in html
+    assert "http://testserver/actions/SGH24-P2-WG3-CO-01/" in html
+    assert "/actions/?working_group=2024-p2-wg3" in html
+
+
+def test_draft_groups_and_outputs_are_hidden_and_archived_ones_marked(client, db):
+    draft_group = make_group(make_part(make_consultation(status=Status.DRAFT)))
+    draft_output = make_output(draft_group)
+    assert client.get(draft_group.get_absolute_url()).status_code == 404
+    assert client.get(draft_output.get_absolute_url()).status_code == 404
+    archived_group = make_group(make_part(make_consultation(status=Status.ARCHIVED)))
+    html = client.get(archived_group.get_absolute_url()).content.decode()
+    assert "no longer updated" in html
+
+
+def test_an_unknown_reference_gives_a_404(client, db):
+    assert client.get("/actions/SGH99-P9-WG9-CO-99/").status_code == 404
