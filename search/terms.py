@@ -69,7 +69,7 @@ def parse(text):
     """Read what someone typed; never fails, whatever the input."""
     text = (text or "").strip()
     shortened = len(text) > MAX_QUERY
-    text = text[:MAX_QUERY]
+    text = text[:MAX_QUERY].strip()
     terms = []
     for quoted, bare in re.findall(r'"([^"]*)"|(\S+)', text):
         term = tuple(words(quoted or bare))

@@ -39,6 +39,7 @@ def search(request):
         entry.title_html = highlight(entry.title, query)
         entry.excerpt_html = highlight(excerpt(entry.body or entry.summary, query), query)
     context |= {
+        "searched": True,
         "page": page,
         "types": [(value, label, counts.get(value, 0)) for value, label in Kind.choices],
         "total": sum(counts.values()),
