@@ -1,0 +1,310 @@
+import re
+from urllib.parse import parse_qs, urlencode
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from insights.models import Status, Theme
+from search.models import Kind
+from tests.factories import make_consultation, make_group, make_output, make_part, make_theme
+from workinggroups.models import Output, Stage
+
+FINDER = reverse("workinggroups:finder")
+SKILLS = "skills-and-workforce"
+
+
+def get(client, params=""):
+    query = params if isinstance(params, str) else urlencode(params, doseq=True)
+    response = client.get(f"{FINDER}?{query}" if query else FINDER)
+    assert response.status_code == 200
+    return response
+
+
+def references(response):
+    """Every result the finder lists for the request, over all its pages, in order."""
+    return [output.reference for output in response.context["page"].paginator.object_list]
+
+
+def options(response, facet):
+    """{value: (count, selected)} for the options the facet offers."""
+    (found,) = [f for f in response.context["facets"] if f.name == facet]
+    return {o.value: (o.count, o.selected) for o in found.options}
+
+
+def published():
+    return Output.objects.published()
+
+
+def test_it_lists_every_published_action_in_paper_order(client, paper):
+    response = get(client)
+    assert references(response) == [o.reference for o in published().in_paper_order()]
+    html = response.content.decode()
+    assert re.search(r'<p id="result-count" role="status">\s*202 actions', html)
+    assert len(response.context["page"]) == 25
+
+
+def test_drafts_are_not_listed(client, paper):
+    draft = make_output(
+        make_group(make_part(make_consultation(status=Status.DRAFT))), text="Draft only"
+    )
+    assert draft.reference not in references(get(client))
+    assert draft.reference not in references(get(client, "q=draft+only"))
+
+
+def test_it_filters_any_of_within_a_facet_and_all_of_across_facets(client, paper):
+    response = get(client, f"theme={SKILLS}&stage=practical_steps&stage=collaboration")
+    expected = published().filter(
+        themes__slug=SKILLS, stage__in=[Stage.PRACTICAL_STEPS, Stage.COLLABORATION]
+    )
+    assert expected.exists()
+    assert sorted(references(response)) == sorted(o.reference for o in expected)
+
+
+def test_two_themes_give_actions_with_either(client, paper):
+    themes = [SKILLS, "procurement-and-markets"]
+    response = get(client, {"theme": themes})
+    expected = set(published().filter(themes__slug__in=themes).values_list("reference", flat=True))
+    assert sorted(references(response)) == sorted(expected)  # each action once
+
+
+def test_it_filters_by_partner_tag_and_working_group(client, paper):
+    output = Output.objects.get(reference="SGH24-P1-WG3-PS-05")
+    tag = output.tags.get(name="political leadership")
+    response = get(client, {"tag": tag.slug, "working_group": output.working_group.slug})
+    assert output.reference in references(response)
+    assert all(r.startswith("SGH24-P1-WG3-") for r in references(response))
+    partner = Output.objects.filter(partners__isnull=False).first().partners.first()
+    expected = published().filter(partners=partner).values_list("reference", flat=True)
+    assert sorted(references(get(client, {"partner": partner.slug}))) == sorted(expected)
+
+
+def test_each_facet_counts_with_the_other_filters_applied(client, paper):
+    stages = [Stage.PRACTICAL_STEPS, Stage.COLLABORATION]
+    response = get(client, {"theme": SKILLS, "stage": stages})
+    skills = published().filter(themes__slug=SKILLS)
+    assert options(response, "stage") == {
+        stage.value: (skills.filter(stage=stage).count(), stage in stages)
+        for stage in Stage
+        if skills.filter(stage=stage).exists()
+    }
+    in_stages = published().filter(stage__in=stages)
+    expected_themes = {
+        theme.slug: (in_stages.filter(themes=theme).count(), theme.slug == SKILLS)
+        for theme in Theme.objects.all()
+        if in_stages.filter(themes=theme).exists()
+    }
+    assert options(response, "theme") == expected_themes
+    both = skills.filter(stage__in=stages)
+    partner_counts = {slug: count for slug, (count, _) in options(response, "partner").items()}
+    assert partner_counts == {
+        slug: both.filter(partners__slug=slug).count()
+        for slug in both.values_list("partners__slug", flat=True)
+        if slug
+    }
+
+
+def test_facet_options_show_in_the_form_with_counts(client, paper):
+    response = get(client, f"theme={SKILLS}")
+    html = response.content.decode()
+    count = published().filter(themes__slug=SKILLS, stage=Stage.WORKED_WELL).count()
+    assert re.search(
+        r'<input type="checkbox" name="stage" value="worked_well" id="stage-worked_well">\s*'
+        rf'<label for="stage-worked_well">{Stage.WORKED_WELL.label} '
+        rf'<span class="count">\({count}\)</span>',
+        html,
+    )
+    assert f'name="theme" value="{SKILLS}" id="theme-{SKILLS}" checked' in html
+
+
+def test_a_chosen_option_shows_even_with_no_results(client, paper):
+    group = make_group()
+    lonely = make_theme(name="Lonely theme", slug="lonely")
+    make_output(group, themes=[lonely])
+    response = get(client, {"theme": "lonely", "stage": "collaboration"})
+    assert references(response) == []
+    assert options(response, "theme")["lonely"] == (0, True)
+    assert 'value="lonely" id="theme-lonely" checked' in response.content.decode()
+
+
+def test_the_form_works_without_javascript(client, paper):
+    html = get(client).content.decode()
+    form = re.search(r'<form id="filters"[^>]*method="get".*?</form>', html, re.S).group(0)
+    for legend in ["Consultation", "Part", "Working group", "Stage", "Theme", "Tag", "Partner"]:
+        assert f"<legend>{legend}</legend>" in form
+    for name in ["stage", "theme", "tag", "partner"]:
+        assert f'type="checkbox" name="{name}"' in form
+    for name in ["consultation", "part", "working_group", "sort"]:
+        assert f'<select id="finder-{name}" name="{name}">' in form
+    assert '<label for="finder-q">Words</label>' in form
+    assert '<input id="finder-q" name="q" type="search"' in form
+    assert re.search(r'<button type="submit">\s*Apply\s*</button>', form)
+    assert "<script>" not in html  # scripts only from files, as enhancements
+    assert " onchange=" not in html
+
+
+def test_active_filters_can_each_be_removed(client, paper):
+    params = {"theme": SKILLS, "stage": ["practical_steps", "collaboration"], "q": "skills"}
+    response = get(client, {**params, "page": "2"})
+    active = {
+        (a.name, a.label): parse_qs(a.remove_query) for a in response.context["active_filters"]
+    }
+    assert active == {
+        ("theme", "Skills and workforce"): {
+            "stage": ["practical_steps", "collaboration"],
+            "q": ["skills"],
+        },
+        ("stage", str(Stage.PRACTICAL_STEPS.label)): {
+            "theme": [SKILLS],
+            "stage": ["collaboration"],
+            "q": ["skills"],
+        },
+        ("stage", str(Stage.COLLABORATION.label)): {
+            "theme": [SKILLS],
+            "stage": ["practical_steps"],
+            "q": ["skills"],
+        },
+        ("q", "skills"): {"theme": [SKILLS], "stage": ["practical_steps", "collaboration"]},
+    }
+    html = response.content.decode()
+    for item in response.context["active_filters"]:
+        assert f'href="?{escape(item.remove_query)}"' in html
+    assert f'<a href="{FINDER}">Clear all filters</a>' in html
+
+
+def test_no_results_says_which_filters_to_loosen(client, paper):
+    response = get(client, {"theme": SKILLS, "q": "zzyzx"})
+    html = response.content.decode()
+    assert re.search(r'<p id="result-count" role="status">\s*0 actions', html)
+    assert "No actions match" in html
+    assert "Remove one of the filters above" in html
+    assert f'href="?theme={SKILLS}"' in html  # removes the words, keeps the theme
+
+
+@pytest.mark.parametrize(
+    ("page", "number"), [("0", 1), ("-1", 1), ("abc", 1), (str(10**9), 9), ("", 1), ("9" * 5000, 1)]
+)
+def test_bad_page_numbers_show_the_nearest_page(client, paper, page, number):
+    response = get(client, {"page": page})
+    assert response.context["page"].number == number  # 202 actions: nine pages
+
+
+def test_pages_link_to_each_other_keeping_the_filters(client, paper):
+    response = get(client, "stage=worked_well&stage=changes_needed&page=2")
+    html = response.content.decode()
+    assert 'href="?stage=worked_well&amp;stage=changes_needed&amp;page=1" rel="prev"' in html
+    assert 'href="?stage=worked_well&amp;stage=changes_needed&amp;page=3" rel="next"' in html
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ("theme=xyz", "We don't know the theme 'xyz'; it was ignored."),
+        ("partner=nobody", "We don't know the partner 'nobody'; it was ignored."),
+        ("tag=no-such-tag", "We don't know the tag 'no-such-tag'; it was ignored."),
+        ("stage=someday", "We don't know the stage 'someday'; it was ignored."),
+        ("consultation=nope", "We don't know the consultation 'nope'; it was ignored."),
+        ("part=nope", "We don't know the part 'nope'; it was ignored."),
+        ("working_group=nope", "We don't know the working group 'nope'; it was ignored."),
+        ("sort=sideways", "We don't know the sort order 'sideways'; it was ignored."),
+    ],
+)
+def test_unknown_values_are_ignored_with_a_message(client, paper, params, message):
+    response = get(client, params)
+    assert escape(message) in response.content.decode()
+    assert len(references(response)) == published().count()
+
+
+def test_an_unknown_theme_beside_a_known_one_keeps_the_known_one(client, paper):
+    response = get(client, {"theme": [SKILLS, "<b>xyz</b>"]})
+    html = response.content.decode()
+    assert "We don&#x27;t know the theme &#x27;&lt;b&gt;xyz&lt;/b&gt;&#x27;" in html
+    expected = published().filter(themes__slug=SKILLS).values_list("reference", flat=True)
+    assert sorted(references(response)) == sorted(expected)
+
+
+def test_a_draft_consultation_is_unknown(client, paper):
+    make_consultation(status=Status.REVIEW, slug="secret")
+    html = get(client, "consultation=secret").content.decode()
+    assert "We don&#x27;t know the consultation &#x27;secret&#x27;" in html
+
+
+def test_repeated_and_empty_parameters_are_fine(client, paper):
+    response = get(client, "stage=&theme=&q=&stage=worked_well&stage=worked_well&consultation=")
+    expected = published().filter(stage=Stage.WORKED_WELL).values_list("reference", flat=True)
+    assert sorted(references(response)) == sorted(expected)
+    assert "it was ignored" not in response.content.decode()
+
+
+def test_a_very_long_query_is_shortened_escaped_and_said_so(client, paper):
+    q = "<script>alert(1)</script> digital " + "x" * 10_000
+    response = get(client, {"q": q})
+    html = response.content.decode()
+    assert "Your words were shortened to their first 200 characters." in html
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; digital" in html
+    assert "x" * 201 not in html
+
+
+def test_words_mean_the_same_as_in_the_site_search(client, paper):
+    for q in ["procure", "local AI", "SGH24-P2-WG3-CO-01", '"digital twins"']:
+        finder = set(references(get(client, {"q": q})))
+        search = client.get(reverse("search:search"), {"q": q, "type": Kind.OUTPUT})
+        paginator = search.context["page"].paginator
+        expected = {entry.reference for entry in paginator.object_list}
+        assert finder == expected, q
+        assert finder, q
+
+
+def test_a_reference_finds_that_action(client, paper):
+    assert references(get(client, "q=SGH24-P2-WG3-CO-01")) == ["SGH24-P2-WG3-CO-01"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "key", "reverse"),
+    [("reference", lambda r: r, False), ("-reference", lambda r: r, True)],
+)
+def test_it_sorts_by_reference(client, paper, sort, key, reverse):
+    found = references(get(client, {"sort": sort, "stage": "collaboration"}))
+    assert found == sorted(found, key=key, reverse=reverse)
+    assert len(found) == published().filter(stage=Stage.COLLABORATION).count()
+
+
+def test_best_match_puts_the_likeliest_action_first(client, db):
+    group = make_group()
+    once = make_output(group, text="A hedgehog crossing.")
+    thrice = make_output(group, text="Hedgehog, hedgehog, hedgehog habitats.")
+    make_output(group, text="Nothing to see.")
+    found = references(get(client, {"q": "hedgehog", "sort": "relevance"}))
+    assert found == [thrice.reference, once.reference]
+    html = get(client, {"q": "hedgehog"}).content.decode()
+    assert 'value="relevance"' in html
+    assert 'value="relevance"' not in get(client).content.decode()
+
+
+def test_each_result_links_its_group_stage_and_topics(client, paper):
+    html = get(client, "q=SGH24-P1-WG3-PS-05").content.decode()
+    output = Output.objects.get(reference="SGH24-P1-WG3-PS-05")
+    assert f'href="{output.get_absolute_url()}"' in html
+    assert f'href="{output.working_group.get_absolute_url()}"' in html
+    assert output.get_stage_display() in html or output.stage_short_label in html
+    for theme in output.themes.all():
+        assert f'href="{theme.get_absolute_url()}"' in html
+    for tag in output.tags.all():
+        assert f'href="{reverse("insights:tag", args=[tag.slug])}"' in html
+
+
+def test_query_count_stays_the_same_whatever_the_data(client, paper, django_assert_num_queries):
+    # The count, the page of outputs (with group, part, consultation), its themes,
+    # tags and partners, then one counting query per facet: consultation, part,
+    # working group, stage, theme, tag, partner.
+    with django_assert_num_queries(12):
+        get(client, "q=data")
+    group, skills = make_group(), Theme.objects.get(slug=SKILLS)
+    for n in range(40):
+        make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
+    with django_assert_num_queries(12):
+        get(client, "q=data&sort=relevance&page=2")
+    # As above, plus looking up the chosen theme's and tag's slugs.
+    with django_assert_num_queries(14):
+        get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
