@@ -1,6 +1,7 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Max
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -131,6 +132,25 @@ class OutputAdmin(ImportExportMixin, ContentAdmin):
 
     def has_import_permission(self, request):
         return request.user.has_perms(["workinggroups.add_output", "workinggroups.change_output"])
+
+    def process_result(self, result, request):
+        # The rows were rolled back; the library would still report them as imported.
+        if result.has_errors() or result.has_validation_errors():
+            rows = sorted(
+                {row.number for row in result.invalid_rows}
+                | {number for number, _errors in result.row_errors()}
+            )
+            self.message_user(
+                request,
+                _(
+                    "Nothing was imported: row %(rows)s is not valid. "
+                    "Import the file again to see why."
+                )
+                % {"rows": ", ".join(map(str, rows))},
+                messages.ERROR,
+            )
+            return redirect("admin:workinggroups_output_changelist")
+        return super().process_result(result, request)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

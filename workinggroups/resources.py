@@ -30,6 +30,19 @@ class SlugsWidget(widgets.ManyToManyWidget):
         return found
 
 
+class SlugWidget(widgets.ForeignKeyWidget):
+    """One slug; an unknown one is reported as a validation error on its row."""
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except self.model.DoesNotExist:
+            raise ValueError(
+                _("Unknown %(kind)s: %(slug)s")
+                % {"kind": self.model._meta.verbose_name, "slug": value}
+            ) from None
+
+
 class TagsWidget(widgets.ManyToManyWidget):
     """Comma-separated tag names; new names become new tags."""
 
@@ -40,14 +53,27 @@ class TagsWidget(widgets.ManyToManyWidget):
         return [name.strip()[:100] for name in str(value or "").split(",") if name.strip()]
 
     def render(self, value, obj=None, **kwargs):
+        if value is None:  # an output not saved yet has no tag manager
+            return ""
         return ", ".join(sorted((tag.name for tag in value.all()), key=str.lower))
 
 
+class WholeNumberWidget(widgets.IntegerWidget):
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row=row, **kwargs)
+        except Exception:  # the library lets decimal's own errors through
+            raise ValueError(
+                _("Give a whole number, not “%(value)s”.") % {"value": value}
+            ) from None
+
+
 class OutputResource(resources.ModelResource):
+    order = fields.Field(attribute="order", column_name="order", widget=WholeNumberWidget())
     working_group = fields.Field(
         attribute="working_group",
         column_name="working_group",
-        widget=widgets.ForeignKeyWidget(WorkingGroup, field="slug"),
+        widget=SlugWidget(WorkingGroup, field="slug"),
     )
     themes = fields.Field(
         attribute="themes", column_name="themes", widget=SlugsWidget(Theme, field="slug")
@@ -95,6 +121,13 @@ class OutputResource(resources.ModelResource):
                 continue
             if name == "themes" and not linked:
                 errors[name] = [_("Give at least one theme slug.")]
+        if not errors and not instance.pk and not instance.reference:
+            reference = instance.build_reference()
+            if Output.objects.filter(reference=reference).exists():
+                errors["order"] = [
+                    _("%(reference)s is taken: give the new output another order.")
+                    % {"reference": reference}
+                ]
         if errors:
             raise ValidationError(errors)
 
