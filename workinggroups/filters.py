@@ -33,7 +33,9 @@ class KnownSlugsField(KnownValuesMixin, django_filters.fields.ModelMultipleChoic
     def _check_values(self, value):
         key = self.to_field_name or "pk"
         values = list(dict.fromkeys(str(item) for item in value))
-        found = list(self.queryset.filter(**{f"{key}__in": values}))
+        # PostgreSQL refuses NUL in text: such a value names nothing, so don't ask.
+        queryable = [item for item in values if "\x00" not in item]
+        found = list(self.queryset.filter(**{f"{key}__in": queryable}))
         by_key = {str(getattr(obj, key)): obj for obj in found}
         self.known = [by_key[item] for item in values if item in by_key]
         self.unknown = [item for item in values if item not in by_key]
