@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, viewsets
@@ -72,22 +73,26 @@ def public_tags():
     )
 
 
+class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    # Any path segment reaches the view, which answers a JSON 404 for nonsense.
+    lookup_value_regex = "[^/]+"
+    lookup_field = "slug"
+    filter_backends = []
+
+
 @documented(api.OutputSerializer, filtered=True)
-class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+class ActionViewSet(ReadOnlyViewSet):
     """Actions (working-group outputs), filtered like the action finder."""
 
     queryset = Output.objects.published().for_list()
     serializer_class = api.OutputSerializer
+    filter_backends = [DjangoFilterBackend]
     filterset_class = OutputFilter
     lookup_field = "reference"
-    lookup_value_regex = "[^/]+"
 
 
 @documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)
-class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
-    lookup_field = "slug"
-    filter_backends = []
-
+class ConsultationViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         consultations = Consultation.objects.published().prefetch_related("organisers", "themes")
         if self.action == "retrieve":
@@ -101,45 +106,35 @@ class ConsultationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @documented(api.BriefingSerializer)
-class BriefingViewSet(viewsets.ReadOnlyModelViewSet):
+class BriefingViewSet(ReadOnlyViewSet):
     queryset = InsightBriefing.objects.published().for_list().prefetch_related("partners")
     serializer_class = api.BriefingSerializer
-    lookup_field = "slug"
-    filter_backends = []
 
 
 @documented(api.WorkingGroupSerializer)
-class WorkingGroupViewSet(viewsets.ReadOnlyModelViewSet):
+class WorkingGroupViewSet(ReadOnlyViewSet):
     # Counting drops Meta.ordering from the query: pages need it back.
     queryset = (
         WorkingGroup.objects.published().for_list().with_stage_counts().order_by("part", "number")
     )
     serializer_class = api.WorkingGroupSerializer
-    lookup_field = "slug"
-    filter_backends = []
 
 
 @documented(api.PartnerSerializer)
-class PartnerViewSet(viewsets.ReadOnlyModelViewSet):
+class PartnerViewSet(ReadOnlyViewSet):
     queryset = Organisation.objects.with_output_counts().order_by("name")
     serializer_class = api.PartnerSerializer
-    lookup_field = "slug"
-    filter_backends = []
 
 
 @documented(api.ThemeSerializer)
-class ThemeViewSet(viewsets.ReadOnlyModelViewSet):
+class ThemeViewSet(ReadOnlyViewSet):
     queryset = Theme.objects.with_output_counts().order_by("order", "name")
     serializer_class = api.ThemeSerializer
-    lookup_field = "slug"
-    filter_backends = []
 
 
 @documented(api.TagSerializer)
-class TagViewSet(viewsets.ReadOnlyModelViewSet):
+class TagViewSet(ReadOnlyViewSet):
     serializer_class = api.TagSerializer
-    lookup_field = "slug"
-    filter_backends = []
 
     def get_queryset(self):
         return public_tags()
@@ -183,3 +178,8 @@ def linked_slugs(consultation):
             )
         )
     return seen
+
+
+def not_found(request, path=""):
+    """Unknown addresses under /api/ get a JSON answer like the rest of the API."""
+    return JsonResponse({"detail": str(_("Not found."))}, status=404)

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
@@ -20,11 +20,12 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", views.api_docs, name="api_docs"),
     path(
-        "api/consultations/<slug:slug>/export/",
+        "api/consultations/<str:slug>/export/",
         api.consultation_export,
         name="consultation-export",
     ),
     path("api/", include(router.urls)),
+    re_path(r"^api/(?P<path>.*)$", api.not_found),
     path("actions.csv", views.actions_csv, name="actions_csv"),
     path("actions.atom", views.actions_atom, name="actions_atom"),
     path("insights.atom", views.insights_atom, name="insights_atom"),

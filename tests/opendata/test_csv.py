@@ -1,0 +1,117 @@
+import csv
+import io
+import math
+
+import pytest
+
+from opendata.exports import COLUMNS
+from tests.factories import make_group, make_organisation, make_output
+from workinggroups.models import Output, Stage
+
+
+def download(client, query=""):
+    response = client.get("/actions.csv" + query)
+    assert response.status_code == 200
+    return response, b"".join(response.streaming_content)
+
+
+def rows(content):
+    text = content.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_starts_with_a_bom_and_a_header_row(client, paper):
+    response, content = download(client)
+    assert content.startswith(b"\xef\xbb\xbf")
+    header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert header == [name for name, _meaning in COLUMNS]
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="actions.csv"'
+
+
+def test_csv_is_streamed(client, paper):
+    response = client.get("/actions.csv")
+    assert response.streaming is True
+
+
+def test_csv_has_one_row_per_action_with_its_context(client, paper):
+    _response, content = download(client)
+    table = rows(content)
+    assert len(table) == Output.objects.published().count()
+    output = Output.objects.get(reference="SGH24-P2-WG3-CO-01")
+    row = next(r for r in table if r["reference"] == output.reference)
+    group = output.working_group
+    assert row["url"] == f"http://testserver/actions/{output.reference}/"
+    assert row["text"] == output.text
+    assert row["stage"] == "collaboration"
+    assert row["stage_label"] == str(Stage.COLLABORATION.label)
+    assert row["order"] == "1"
+    assert (row["working_group_number"], row["working_group_slug"]) == (
+        str(group.number),
+        group.slug,
+    )
+    assert (row["part_number"], row["part_title"]) == ("2", group.part.title)
+    assert row["consultation_slug"] == "towards-connected-places-2024"
+    assert row["themes"] == "; ".join(t.slug for t in output.themes.all())
+    assert row["partners"] == "; ".join(p.slug for p in output.partners.all())
+    assert row["partner_names"] == "; ".join(p.name for p in output.partners.all())
+
+
+def test_csv_lists_the_same_actions_as_the_finder(
+    client, busiest_theme, busiest_partner, finder_references
+):
+    for query in [
+        "",
+        f"?theme={busiest_theme.slug}&stage=practical_steps",
+        f"?partner={busiest_partner.slug}",
+        "?q=data",
+    ]:
+        expected = finder_references(query)
+        assert expected, query
+        _response, content = download(client, query)
+        assert [row["reference"] for row in rows(content)] == expected, query
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_cells_a_spreadsheet_would_run_are_neutralised(client, db, start):
+    evil = make_organisation(name=f'{start}HYPERLINK("http://evil.example")', slug="evil")
+    output = make_output(text=f"{start}1+2", partners=[evil], tags=["-cmd"])
+    _response, content = download(client, f"?working_group={output.working_group.slug}")
+    (row,) = rows(content)
+    assert row["reference"] == output.reference
+    assert row["text"] == f"'{start}1+2"
+    assert row["partner_names"] == f'\'{start}HYPERLINK("http://evil.example")'
+    assert row["tag_names"] == "'-cmd"
+
+
+def test_a_cell_with_a_formula_sign_inside_is_left_alone(client, db):
+    make_output(text="Costs fell by 10% - a good result = savings", tags=["x"])
+    _response, content = download(client, "?q=savings")
+    (row,) = rows(content)
+    assert row["text"] == "Costs fell by 10% - a good result = savings"
+
+
+def test_csv_queries_grow_by_chunk_not_by_row(client, paper, django_assert_num_queries):
+    group = make_group()
+    for n in range(30):
+        make_output(group, tags=[f"t{n}"])
+    total = Output.objects.published().count()
+    chunks = math.ceil(total / 200)
+    # the outputs with group, part and consultation once, then per chunk of 200
+    # their themes, tags and partners
+    with django_assert_num_queries(1 + 3 * chunks):
+        _response, content = download(client)
+    assert len(rows(content)) == total
+
+
+def test_drafts_are_not_in_the_csv(client, paper, draft):
+    _response, content = download(client)
+    references = [row["reference"] for row in rows(content)]
+    assert draft["output"].reference not in references
+    assert b"Unpublished secret action" not in content
+
+
+def test_a_filter_naming_nothing_is_a_400_with_a_message(client, paper):
+    response = client.get("/actions.csv?theme=no-such-theme")
+    assert response.status_code == 400
+    assert "theme" in response.content.decode()

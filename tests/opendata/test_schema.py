@@ -1,0 +1,106 @@
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from schemathesis.config import SchemathesisConfig
+
+from workinggroups.filters import OutputFilter
+
+ENDPOINTS = [
+    "/api/actions/",
+    "/api/actions/{reference}/",
+    "/api/consultations/",
+    "/api/consultations/{slug}/",
+    "/api/consultations/{slug}/export/",
+    "/api/insights/",
+    "/api/insights/{slug}/",
+    "/api/working-groups/",
+    "/api/working-groups/{slug}/",
+    "/api/partners/",
+    "/api/partners/{slug}/",
+    "/api/themes/",
+    "/api/themes/{slug}/",
+    "/api/tags/",
+    "/api/tags/{slug}/",
+]
+
+
+@pytest.fixture
+def openapi(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_openapi_3_describing_every_endpoint_read_only(openapi):
+    assert openapi["openapi"].startswith("3.")
+    assert sorted(openapi["paths"]) == sorted(ENDPOINTS)
+    for operations in openapi["paths"].values():
+        assert set(operations) == {"get"}
+
+
+def test_actions_take_exactly_the_finders_parameters(openapi):
+    parameters = {p["name"] for p in openapi["paths"]["/api/actions/"]["get"]["parameters"]}
+    assert parameters == {*OutputFilter.base_filters, "page"}
+
+
+def test_docs_page_lists_endpoints_parameters_and_fields_without_scripts(client, db):
+    response = client.get("/api/docs/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    for endpoint in ENDPOINTS:
+        assert f"GET {endpoint}" in html
+    for name in OutputFilter.base_filters:
+        assert f"<code>{name}</code>" in html
+    assert 'id="Output"' in html
+    assert "<code>stage_label</code>" in html
+    assert "<script" not in html
+    assert "style=" not in html
+
+
+# A well-formed slug that names nothing is answered 400 by design (the schema
+# says so); every other check keeps schemathesis's defaults.
+CONFIG = SchemathesisConfig.from_dict(
+    {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404"]}}}
+)
+
+
+@pytest.fixture
+def connection_kept_open():
+    """Django's own test client does the same: a plain WSGI call would otherwise
+    close the database connection after each request, and the test's
+    transaction (with the shipped paper in it) with it."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+def test_the_api_conforms_to_its_schema_and_never_fails(paper, connection_kept_open):
+    """Schemathesis calls every operation with generated parameters, valid and
+    invalid, and checks each answer: no server error, and status, content type
+    and body all as the schema says."""
+    # The WSGI app runs inside this test's transaction, so it sees the shipped paper.
+    api = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json", get_wsgi_application(), config=CONFIG
+    )
+    calls = []
+    for result in api.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=20,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            calls.append(case.call_and_validate().status_code)
+
+        check()
+    assert len(calls) >= len(ENDPOINTS)
+    assert 200 in calls
