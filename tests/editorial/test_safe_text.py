@@ -1,0 +1,68 @@
+"""Markdown typed by an editor never reaches a public page as live code."""
+
+import re
+
+import pytest
+
+from tests.factories import make_briefing, make_consultation, make_part
+
+pytestmark = pytest.mark.django_db
+
+ATTACKS = [
+    "Before <script>alert('xss')</script> after.",
+    'An image <img src="x.png" onerror="alert(1)"> here.',
+    '<a href="#" onclick="alert(1)">click me</a>',
+    "[a javascript link](javascript:alert(1))",
+    '<a href="JaVaScRiPt:alert(1)">mixed case</a>',
+    '<p style="background:url(javascript:alert(1))">styled</p>',
+    '<iframe src="https://evil.example"></iframe><svg onload=alert(1)></svg>',
+]
+
+
+def assert_inert(html):
+    """No element the editor typed can run: only the site's own script files remain."""
+    assert not re.search(r"<script\b(?![^>]*\bsrc=\"/static/)", html, re.I), "inline script"
+    assert not re.search(r"<[^>]+\son\w+\s*=", html, re.I), "event-handler attribute"
+    assert not re.search(r"<[^>]+(href|src)\s*=\s*[\"']?\s*javascript:", html, re.I)
+    assert not re.search(r"<(iframe|svg|img)\b", html, re.I)
+    assert not re.search(r"<p [^>]*style=", html, re.I)
+
+
+def body_with(attack):
+    return f"Safe words.\n\n{attack}\n\nMore safe words."
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_briefing_body_is_rendered_inert(client, attack):
+    briefing = make_briefing(body=body_with(attack))
+    response = client.get(briefing.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "More safe words." in html
+    assert_inert(html)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_consultation_introduction_is_rendered_inert(client, attack):
+    consultation = make_consultation(introduction=body_with(attack))
+    response = client.get(consultation.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "More safe words." in html
+    assert_inert(html)
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_a_part_introduction_is_rendered_inert(client, attack):
+    part = make_part(introduction=body_with(attack))
+    response = client.get(part.consultation.get_absolute_url())
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "More safe words." in html
+    assert_inert(html)
+
+
+def test_ordinary_markdown_links_still_work(client):
+    briefing = make_briefing(body="See [the paper](https://example.org/paper).")
+    html = client.get(briefing.get_absolute_url()).content.decode()
+    assert '<a href="https://example.org/paper" rel="noopener noreferrer">the paper</a>' in html
