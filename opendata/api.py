@@ -7,22 +7,51 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
 
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from insights.services import export_document
 from opendata import serializers as api
 from workinggroups.filters import OutputFilter
-from workinggroups.models import Output, WorkingGroup
+from workinggroups.models import Output, Stage, WorkingGroup
 
 ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 BAD_FILTER = {
     "type": "object",
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
 }
+
+
+# The finder's parameters as the schema states them: repeatable ones take any of their values.
+FILTER_PARAMETERS = [
+    OpenApiParameter("consultation", str, description=_("A consultation's slug.")),
+    OpenApiParameter("part", str, description=_("A part's slug, e.g. sgh24-p1.")),
+    OpenApiParameter("working_group", str, description=_("A working group's slug.")),
+    OpenApiParameter(
+        "stage", str, many=True, enum=Stage.values, description=_("Stages; any of them.")
+    ),
+    OpenApiParameter("theme", str, many=True, description=_("Theme slugs; any of them.")),
+    OpenApiParameter("tag", str, many=True, description=_("Tag slugs; any of them.")),
+    OpenApiParameter("partner", str, many=True, description=_("Organisation slugs; any of them.")),
+    OpenApiParameter(
+        "q", str, description=_("Words that must each start a word of the text, or a reference.")
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=[value for value, _label in OutputFilter.base_filters["sort"].extra["choices"]],
+        description=_("The paper's order (the default), by reference, or best match to q."),
+    ),
+]
 
 
 def documented(serializer, detail_serializer=None, *, filtered=False):
@@ -32,7 +61,10 @@ def documented(serializer, detail_serializer=None, *, filtered=False):
     whose body maps each parameter to its messages."""
     errors = {404: ERROR, **({400: BAD_FILTER} if filtered else {})}
     return extend_schema_view(
-        list=extend_schema(responses={200: serializer, **errors}),
+        list=extend_schema(
+            responses={200: serializer, **errors},
+            parameters=FILTER_PARAMETERS if filtered else None,
+        ),
         retrieve=extend_schema(responses={200: detail_serializer or serializer, **errors}),
     )
 
@@ -74,6 +106,9 @@ def public_tags():
 
 
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    # JSON only: the browsable API's pages need inline styles the CSP refuses;
+    # people read /api/docs/ instead.
+    renderer_classes = [JSONRenderer]
     # Any path segment reaches the view, which answers a JSON 404 for nonsense.
     lookup_value_regex = "[^/]+"
     lookup_field = "slug"
@@ -150,6 +185,7 @@ class TagViewSet(ReadOnlyViewSet):
     responses={200: OpenApiTypes.OBJECT, 404: ERROR},
 )
 @api_view(["GET"])
+@renderer_classes([JSONRenderer])
 def consultation_export(request, slug):
     consultation = get_object_or_404(Consultation.objects.published(), slug=slug)
     slugs = linked_slugs(consultation)

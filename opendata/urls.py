@@ -1,12 +1,19 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
+from rest_framework import routers
+from rest_framework.renderers import JSONRenderer
 
 from opendata import api, views
 
 app_name = "opendata"
 
-router = DefaultRouter()
+
+class APIRootView(routers.APIRootView):
+    renderer_classes = [JSONRenderer]
+
+
+router = routers.DefaultRouter()
+router.APIRootView = APIRootView
 router.include_format_suffixes = False
 router.register("actions", api.ActionViewSet, basename="action")
 router.register("consultations", api.ConsultationViewSet, basename="consultation")

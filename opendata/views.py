@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 
@@ -66,12 +67,15 @@ def open_data(request):
         .order_by("-output_count", "name")
         .first()
     )
+    operations, components = describe(SchemaGenerator().get_schema(request=None, public=True))
+    actions = next(op for op in operations if op["path"] == reverse("opendata:action-list"))
     context = {
         "licence": LICENCE,
         "columns": COLUMNS,
         "consultations": Consultation.objects.published(),
         "example_partner": example_partner,
-        "components": describe(SchemaGenerator().get_schema(request=None, public=True))[1],
+        "filters": [p for p in actions["parameters"] if p["name"] != "page"],
+        "components": components,
     }
     return render(request, "opendata/open_data.html", context)
 

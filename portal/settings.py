@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
     "and their four-stage outputs (actions).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Each enum field's help text already names its values; the stage_label field gives words.
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
 }
 
 LOGGING = {

@@ -270,3 +270,11 @@ def test_theme_output_counts_match_the_site(client, paper):
     assert {t["slug"]: t["output_count"] for t in themes} == {
         t.slug: t.output_count for t in Theme.objects.with_output_counts()
     }
+
+
+def test_a_browser_gets_json_too(client, paper):
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for url in ("/api/", "/api/actions/", "/api/actions/SGH24-P1-WG3-PS-02/"):
+        response = client.get(url, HTTP_ACCEPT=accept)
+        assert response["Content-Type"] == "application/json", url
+        assert response.json()

@@ -3,6 +3,7 @@ import re
 from django.urls import reverse
 
 from opendata.exports import COLUMNS
+from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
 
 
@@ -23,6 +24,8 @@ def test_open_data_page_says_what_to_download_and_under_which_licence(client, pa
 def test_open_data_page_documents_every_csv_column_and_api_field(client, paper):
     html = client.get(reverse("opendata:open_data")).content.decode()
     for name, _meaning in COLUMNS:
+        assert f"<code>{name}</code>" in html
+    for name in OutputFilter.base_filters:
         assert f"<code>{name}</code>" in html
     for field in ("reference", "stage_label", "working_group", "aliases", "output_count"):
         assert f"<code>{field}</code>" in html
