@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from insights.models import Consultation, Status
@@ -182,3 +184,19 @@ def test_only_superusers_manage_users(request, persona, superuser_client):
     url = reverse("admin:auth_user_changelist")
     assert request.getfixturevalue(persona).get(url).status_code == 403
     assert superuser_client.get(url).status_code == 200
+
+
+def test_a_draft_preview_adds_only_the_permission_check(editor_client, draft):
+    with CaptureQueriesContext(connection) as queries:
+        response = editor_client.get(draft["output"].get_absolute_url())
+    # Session reads and writes belong to the session middleware, not to this page.
+    page = [
+        q["sql"]
+        for q in queries
+        if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    ]
+    # user, the user's own permissions, its groups' permissions; then as for the
+    # public: output with group, part and consultation, its themes, tags, partners
+    assert len(page) == 7, page
+    assert response.status_code == 200
+    assert "A draft action." in response.content.decode()
