@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from insights.history import changes_between
-from insights.models import Organisation, Theme
+from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from tests.editorial.helpers import admin_form_data
 from tests.factories import make_organisation, make_theme
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -215,3 +215,70 @@ def test_outputs_edited_inline_under_their_group_are_recorded(editor_client, pap
     latest = first.history.first()
     assert latest.text == "Edited inline."
     assert latest.history_user.username == "edna"
+
+
+def briefing_state(briefing):
+    briefing.refresh_from_db()
+    return {
+        "body": briefing.body,
+        "presenters": sorted(briefing.presenters.values_list("slug", flat=True)),
+        "partners": sorted(briefing.partners.values_list("slug", flat=True)),
+        "themes": sorted(briefing.themes.values_list("slug", flat=True)),
+        "tags": sorted(briefing.tags.names()),
+    }
+
+
+def test_a_briefing_is_restored_with_its_presenters_partners_themes_and_tags(editor_client, paper):
+    briefing = InsightBriefing.objects.filter(part__consultation=paper).first()
+    original, earlier = briefing_state(briefing), briefing.history.first()
+    url = reverse("admin:insights_insightbriefing_change", args=[briefing.pk])
+    response = editor_client.post(
+        url,
+        admin_form_data(
+            editor_client.get(url),
+            body="Replaced.",
+            presenters=[make_organisation().pk],
+            partners=[],
+            themes=[make_theme().pk],
+            tags="replaced",
+        ),
+    )
+    assert response.status_code == 302
+    assert briefing_state(briefing) != original
+
+    history_url = reverse(
+        "admin:insights_insightbriefing_simple_history", args=[briefing.pk, earlier.pk]
+    )
+    page = editor_client.get(history_url)
+    assert editor_client.post(history_url, admin_form_data(page)).status_code == 302
+    assert briefing_state(briefing) == original
+
+
+def test_a_consultation_is_restored_with_its_organisers_and_related_consultations(
+    editor_client, paper
+):
+    def links():
+        return {
+            name: sorted(getattr(paper, name).values_list("pk", flat=True))
+            for name in ("organisers", "builds_on", "summarises", "themes")
+        }
+
+    original, earlier = links(), paper.history.first()
+    other = Consultation.objects.exclude(pk=paper.pk).exclude(pk__in=original["builds_on"])[0]
+    url = reverse("admin:insights_consultation_change", args=[paper.pk])
+    response = editor_client.post(
+        url,
+        admin_form_data(
+            editor_client.get(url),
+            organisers=[make_organisation().pk],
+            builds_on=[*original["builds_on"], other.pk],
+            summarises=[],
+        ),
+    )
+    assert response.status_code == 302
+    assert links() != original
+
+    history_url = reverse("admin:insights_consultation_simple_history", args=[paper.pk, earlier.pk])
+    page = editor_client.get(history_url)
+    assert editor_client.post(history_url, admin_form_data(page)).status_code == 302
+    assert links() == original
