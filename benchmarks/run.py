@@ -6,13 +6,16 @@
 For each database and scale it creates a fresh database (SQLite in /tmp,
 PostgreSQL databases perf_1k / perf_100k), migrates, runs `generate_content`,
 starts gunicorn (one sync worker, DEBUG off) on 127.0.0.1 and measures each
-page over real HTTP with a fixed number of sequential requests. The CSV
+page over real HTTP with a fixed number of sequential requests, the scales'
+servers served side by side and asked in turn so that load from elsewhere on
+the machine weighs on both alike. The CSV
 export's memory is the worker's peak resident size (VmHWM), read from
 /proc before and after one export on a freshly started server. Results go to
 benchmarks/results.md and standard output. Not part of the test suite.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -53,7 +56,6 @@ class Measurement:
     path: str
     status: int = 0
     times: list = field(default_factory=list)
-    wall: float = 0.0
     note: str = ""
 
     @property
@@ -71,7 +73,9 @@ class Measurement:
 
     @property
     def per_second(self):
-        return len(self.times) / self.wall
+        # Requests one client gets through back to back: the rounds interleave
+        # servers, so wall time would count the other server's requests too.
+        return len(self.times) / sum(self.times)
 
     def as_dict(self):
         if not self.available:
@@ -164,22 +168,27 @@ def fetch(url, timeout=120):
         return error.code, 0
 
 
-def measure(server, label, path, requests, note=""):
-    result = Measurement(label, path, note=note)
-    for _ in range(WARMUP):
-        result.status, _size = fetch(server.url(path))
-        if result.status != 200:
-            return result
-    started = time.perf_counter()
-    for _ in range(requests):
-        t = time.perf_counter()
-        status, _size = fetch(server.url(path))
-        result.times.append(time.perf_counter() - t)
-        if status != 200:
-            result.status = status
-            return result
-    result.wall = time.perf_counter() - started
-    return result
+def measure(targets, rounds):
+    """Time `rounds` requests to each (server, (label, path[, note])) target, taking
+    the targets in turn within each round. A page that does not answer 200 is
+    left out from then on."""
+    results = [
+        Measurement(label, path, note=note[0] if note else "")
+        for _, (label, path, *note) in targets
+    ]
+    for (server, _page), result in zip(targets, results, strict=True):
+        for _ in range(WARMUP):
+            result.status, _size = fetch(server.url(result.path))
+            if result.status != 200:
+                break
+    for _ in range(rounds):
+        for (server, _page), result in zip(targets, results, strict=True):
+            if result.status != 200:
+                continue
+            started = time.perf_counter()
+            result.status, _size = fetch(server.url(result.path))
+            result.times.append(time.perf_counter() - started)
+    return results
 
 
 def manage(env, *args):
@@ -266,8 +275,8 @@ def pages(facts):
     ]
 
 
-def run_config(engine, outputs, requests, port, log):
-    env = {
+def environment(database_url):
+    return {
         **os.environ,
         "DEBUG": "0",
         "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnop",
@@ -276,8 +285,13 @@ def run_config(engine, outputs, requests, port, log):
         "SECURE_HSTS_SECONDS": "0",
         # No worker recycling mid-measurement: it would reset the memory readings.
         "GUNICORN_MAX_REQUESTS": "0",
-        "DATABASE_URL": fresh_database(engine, outputs),
+        "DATABASE_URL": database_url,
     }
+
+
+def prepare(engine, outputs):
+    """A fresh database of `outputs` generated actions; what the pages will ask for."""
+    env = environment(fresh_database(engine, outputs))
     print(f"\n== {engine}, {outputs:,} outputs", flush=True)
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -285,39 +299,73 @@ def run_config(engine, outputs, requests, port, log):
     generated = manage(env, "generate_content", "--outputs", str(outputs), "--seed", str(SEED))
     generation = time.perf_counter() - started
     generated = next(line for line in generated.splitlines() if line.startswith("Generated"))
-    print(generated, f"({generation:.1f}s with start-up)", flush=True)
+    print(generated, f"({generation:.0f}s with the search index and start-up)", flush=True)
     facts = probe(env)
     csv_query, csv_rows = closest(facts["csv"], 10_000)
     if csv_rows < 0.5 * facts["total"] and facts["total"] < 10_000:
         csv_query, csv_rows = "", facts["total"]
-    small_query, small_rows = closest(facts["csv"], 1_000)
-    results = []
-    with Server(env, port, log) as server:
-        trivial = next(
-            (p for p in TRIVIAL_CANDIDATES if fetch(server.url(p))[0] == 200), TRIVIAL_CANDIDATES[0]
-        )
-        results.append(measure(server, "trivial", trivial, requests))
-        for label, path, *note in pages(facts):
-            results.append(measure(server, label, path, requests, *note))
-            print(f"  {label:26} {describe(results[-1])}", flush=True)
-        csv_path = "/actions.csv" + (f"?{csv_query}" if csv_query else "")
-        results.append(
-            measure(server, "CSV export", csv_path, max(3, requests // 10), f"{csv_rows:,} rows")
-        )
-        print(f"  {'CSV export':26} {describe(results[-1])}", flush=True)
-    memory = {}
-    if outputs >= 10_000 and results[-1].available:
-        for rows, query in ((small_rows, small_query), (csv_rows, csv_query)):
-            memory[rows] = csv_memory(env, port, log, query)
-            print(f"  CSV {rows:,} rows: worker peak grew {memory[rows] / 1024:.1f} MB", flush=True)
     return {
         "engine": engine,
         "outputs": outputs,
+        "env": env,
+        "facts": facts,
         "generated": generated,
         "generation_seconds": round(generation, 1),
-        "results": [r.as_dict() for r in results],
-        "csv_memory_kb": {str(rows): kb for rows, kb in memory.items()},
+        "csv": (csv_query, csv_rows),
+        "csv_small": closest(facts["csv"], 1_000),
     }
+
+
+def run_engine(engine, scales, requests, port, log):
+    """Serve every scale at once and alternate between them request by request, so
+    that other load on the machine slows both scales alike and the ratio holds."""
+    configs = [prepare(engine, outputs) for outputs in scales]
+    with contextlib.ExitStack() as stack:
+        servers = [
+            stack.enter_context(Server(c["env"], port + i, log)) for i, c in enumerate(configs)
+        ]
+        trivial = next(
+            (p for p in TRIVIAL_CANDIDATES if fetch(servers[0].url(p))[0] == 200),
+            TRIVIAL_CANDIDATES[0],
+        )
+        for c in configs:
+            query, rows = c["csv"]
+            c["pages"] = [
+                ("trivial", trivial),
+                *pages(c["facts"]),
+                ("CSV export", "/actions.csv" + (f"?{query}" if query else ""), f"{rows:,} rows"),
+            ]
+            c["results"] = []
+        for index, (label, *_rest) in enumerate(configs[0]["pages"]):
+            rounds = max(3, requests // 10) if label == "CSV export" else requests
+            measured = measure(
+                [(server, c["pages"][index]) for server, c in zip(servers, configs, strict=True)],
+                rounds,
+            )
+            for c, result in zip(configs, measured, strict=True):
+                c["results"].append(result)
+            print(
+                f"  {label:24} " + "  |  ".join(describe(result) for result in measured),
+                flush=True,
+            )
+    runs = []
+    for c in configs:
+        memory = {}
+        if c["outputs"] >= 10_000 and c["results"][-1].available:
+            for query, rows in (c["csv_small"], c["csv"]):
+                memory[rows] = csv_memory(c["env"], port, log, query)
+                print(f"  CSV {rows:,} rows: worker peak +{memory[rows] / 1024:.1f} MB", flush=True)
+        runs.append(
+            {
+                "engine": engine,
+                "outputs": c["outputs"],
+                "generated": c["generated"],
+                "generation_seconds": c["generation_seconds"],
+                "results": [r.as_dict() for r in c["results"]],
+                "csv_memory_kb": {str(rows): kb for rows, kb in memory.items()},
+            }
+        )
+    return runs
 
 
 def csv_memory(env, port, log, query):
@@ -353,8 +401,9 @@ def report(runs, meta):
         "",
         f"Command: `{meta['command']}`, at commit `{meta['commit']}`, {meta['date']}.",
         f"Machine: {meta['machine']}. One gunicorn sync worker, DEBUG off; {meta['requests']} "
-        f"sequential requests per page after {WARMUP} warm-up requests (CSV: fewer). "
-        "Throughput is one client's: requests ÷ wall time.",
+        f"sequential requests per page after {WARMUP} warm-up requests (CSV: fewer), "
+        "alternating between the scales' servers. Throughput is one client's: requests ÷ the "
+        "sum of their response times.",
         "",
     ]
     for run in runs:
@@ -497,11 +546,11 @@ def main():
         engines, scales, requests = ["sqlite"], ["1000"], 10
     log_path = Path("/tmp/perf-benchmark-gunicorn.log")
     started = time.monotonic()
+    load_before = f"{os.getloadavg()[0]:.1f}"
     runs = []
     with log_path.open("w") as log:
         for engine in engines:
-            for outputs in map(int, scales):
-                runs.append(run_config(engine, outputs, requests, args.port, log))
+            runs += run_engine(engine, [int(n) for n in scales], requests, args.port, log)
     # BENCH_COMMIT names the commit when measuring an exported copy of the tree.
     commit = (
         os.environ.get("BENCH_COMMIT")
@@ -513,7 +562,8 @@ def main():
         "command": "python benchmarks/run.py " + " ".join(sys.argv[1:]),
         "commit": commit or "unknown",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
+        f"{load_before} at the start and {os.getloadavg()[0]:.1f} at the end",
         "requests": requests,
     }
     text = report(runs, meta)
