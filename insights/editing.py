@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -87,6 +88,14 @@ def conflict_message(obj, loaded):
         ((label, _short(before), _short(after)) for label, before, after in changes),
     )
     return format_html("{}{}<ul>{}</ul>", intro, _("Their changes:"), items)
+
+
+def _number(value):
+    """A primary key from the address; anything else is a page that does not exist."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
 
 
 def _short(value, limit=300):
@@ -170,7 +179,11 @@ class ContentAdmin(VersionedFieldsMixin, SimpleHistoryAdmin):
                 ]
             previous = current
 
+    def history_view(self, request, object_id, extra_context=None):
+        return super().history_view(request, str(_number(object_id)), extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        object_id, version_id = _number(object_id), _number(version_id)
         request.restoring = get_object_or_404(
             self.model.history.model,
             history_id=version_id,

@@ -79,3 +79,11 @@ def test_a_draft_banner_on_the_site_is_styled_by_class(editor_client, paper):
     html = editor_client.get(paper.get_absolute_url()).content.decode()
     assert 'class="notice notice' in html
     assert "Draft preview" in html
+
+
+@pytest.mark.parametrize(
+    "path", ["abc/history/", "1/history/abc/", "999999/history/", "999999/history/1/"]
+)
+def test_bad_history_addresses_are_not_found(editor_client, paper, path):
+    response = editor_client.get(reverse("admin:workinggroups_output_changelist") + path)
+    assert response.status_code == 404
