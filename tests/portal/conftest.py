@@ -60,6 +60,8 @@ def run_django():
 
     def run(code, **env):
         full_env = {**os.environ, **PRODUCTION_ENV, **env}
+        # The browser tests allow it for their own process; production never does.
+        full_env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         prelude = "import django; django.setup()\n"
         return subprocess.run(
             [sys.executable, "-c", prelude + code],
