@@ -63,6 +63,7 @@ def intermediate(modeladmin, request, queryset, form_class, *, title, change, do
         "items": queryset,
         "action": request.POST.get("action", ""),
         "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
         "checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/content/bulk_action.html", context)
@@ -245,6 +246,7 @@ def suggest_partners(modeladmin, request, queryset):
         "suggestions": suggestions,
         "action": request.POST.get("action", ""),
         "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+        "select_across": request.POST.get("select_across", "0"),
         "checkbox_name": ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/content/suggest_partners.html", context)

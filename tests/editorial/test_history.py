@@ -282,3 +282,15 @@ def test_a_consultation_is_restored_with_its_organisers_and_related_consultation
     page = editor_client.get(history_url)
     assert editor_client.post(history_url, admin_form_data(page)).status_code == 302
     assert links() == original
+
+
+def test_a_bulk_action_on_all_matching_outputs_changes_them_all(editor_client, paper):
+    changelist = reverse("admin:workinggroups_output_changelist") + "?stage__exact=collaboration"
+    first = Output.objects.filter(stage=Stage.COLLABORATION).first()
+    chosen = {"action": "add_tag", "_selected_action": [first.pk], "select_across": "1"}
+    page = editor_client.post(changelist, chosen)
+    assert 'name="select_across" value="1"' in page.content.decode()
+    editor_client.post(changelist, {**chosen, "apply": "1", "tag": "everyone"})
+    tagged = Output.objects.filter(tags__name="everyone")
+    assert set(tagged) == set(Output.objects.filter(stage=Stage.COLLABORATION))
+    assert tagged.count() > 1
