@@ -128,6 +128,8 @@ class ActionViewSet(ReadOnlyViewSet):
 
 @documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)
 class ConsultationViewSet(ReadOnlyViewSet):
+    """Published consultations, newest first; one adds its introduction, key themes and parts."""
+
     def get_queryset(self):
         consultations = Consultation.objects.published().prefetch_related("organisers", "themes")
         if self.action == "retrieve":
@@ -142,12 +144,16 @@ class ConsultationViewSet(ReadOnlyViewSet):
 
 @documented(api.BriefingSerializer)
 class BriefingViewSet(ReadOnlyViewSet):
+    """Insight briefings given at published consultations, with their text."""
+
     queryset = InsightBriefing.objects.published().for_list().prefetch_related("partners")
     serializer_class = api.BriefingSerializer
 
 
 @documented(api.WorkingGroupSerializer)
 class WorkingGroupViewSet(ReadOnlyViewSet):
+    """Working groups, with how many actions each produced under each stage."""
+
     # Counting drops Meta.ordering from the query: pages need it back.
     queryset = (
         WorkingGroup.objects.published().for_list().with_stage_counts().order_by("part", "number")
@@ -157,18 +163,24 @@ class WorkingGroupViewSet(ReadOnlyViewSet):
 
 @documented(api.PartnerSerializer)
 class PartnerViewSet(ReadOnlyViewSet):
+    """Organisations, with how many published actions name each."""
+
     queryset = Organisation.objects.with_output_counts().order_by("name")
     serializer_class = api.PartnerSerializer
 
 
 @documented(api.ThemeSerializer)
 class ThemeViewSet(ReadOnlyViewSet):
+    """Themes, with how many published actions each holds."""
+
     queryset = Theme.objects.with_output_counts().order_by("order", "name")
     serializer_class = api.ThemeSerializer
 
 
 @documented(api.TagSerializer)
 class TagViewSet(ReadOnlyViewSet):
+    """Tags on published content, with how many published actions carry each."""
+
     serializer_class = api.TagSerializer
 
     def get_queryset(self):

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from insights.models import InsightBriefing
 from insights.text import plain_text, render_markdown
 
+# A feed is read whole; past this many entries, follow the CSV or the API instead.
+FEED_LIMIT = 1000
+
 
 def _day(date):
     return timezone.make_aware(datetime.datetime.combine(date, datetime.time()))
@@ -33,7 +36,7 @@ class ActionFeed(Feed):
         return reverse("workinggroups:finder") + (f"?{query}" if query else "")
 
     def items(self):
-        return self.filterset.qs
+        return self.filterset.qs[:FEED_LIMIT]
 
     def item_title(self, item):
         return f"{item.reference}: {Truncator(plain_text(item.text)).words(16)}"

@@ -7,7 +7,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from insights.models import Consultation, Organisation
 from opendata.exports import COLUMNS, csv_lines
-from opendata.feeds import ActionFeed, BriefingFeed
+from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed
 from opendata.schema import describe
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
@@ -75,6 +75,7 @@ def open_data(request):
         "consultations": Consultation.objects.published(),
         "example_partner": example_partner,
         "filters": [p for p in actions["parameters"] if p["name"] != "page"],
+        "feed_limit": FEED_LIMIT,
         "components": components,
     }
     return render(request, "opendata/open_data.html", context)

@@ -70,3 +70,11 @@ def test_drafts_are_not_in_the_actions_feed(client, paper, draft):
 
 def test_a_bad_filter_in_the_feed_is_a_400(client, paper):
     assert client.get("/actions.atom?stage=someday").status_code == 400
+
+
+def test_a_long_feed_stops_at_its_limit_in_the_finders_order(
+    client, paper, finder_references, monkeypatch
+):
+    monkeypatch.setattr("opendata.feeds.FEED_LIMIT", 3)
+    _feed, found = entries(client, "/actions.atom?stage=worked_well")
+    assert [reference_of(entry) for entry in found] == finder_references("?stage=worked_well")[:3]
