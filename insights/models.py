@@ -53,6 +53,8 @@ class Versioned(models.Model):
             )
             if stored is not None:
                 self.version = stored + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
             return super().save(*args, **kwargs)
 
 

@@ -88,3 +88,15 @@ def test_a_bulk_action_also_conflicts_with_an_open_form(editor_client, paper):
     output.refresh_from_db()
     assert "bulk" in output.tags.names()
     assert output.text != "Stale form."
+
+
+def test_versions_count_from_the_stored_row_even_for_stale_objects(paper):
+    first = Output.objects.get(reference=REFERENCE)
+    stale = Output.objects.get(reference=REFERENCE)
+    start = first.version
+    first.save()
+    stale.text = "Saved from an object loaded before the other save."
+    stale.save(update_fields=["text"])
+    first.refresh_from_db()
+    assert first.version == start + 2
+    assert first.text == "Saved from an object loaded before the other save."
