@@ -17,10 +17,6 @@ FLAGS = [
     "--no-first-run",
 ]
 
-# Playwright's sync API runs an event loop in this thread; Django then refuses
-# ORM calls from the test (and the live server thread) unless told it is safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(session, config, items):
     """Run the browser tests last: live_server tests empty the database when they
@@ -36,10 +32,21 @@ def browser():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in this thread; Django then refuses ORM
+    # calls from the tests and the live server unless told it is safe. Only while the
+    # browser runs: `check --deploy` in a subprocess must never inherit it.
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        if before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
 
 
 @pytest.fixture

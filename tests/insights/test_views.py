@@ -282,8 +282,12 @@ def test_archived_content_is_shown_with_a_notice(client, db):
     assert "Archived" in text_of(client.get(reverse("insights:consultations")))
 
 
-def test_sitemap_lists_published_pages(client, paper):
-    response = client.get(reverse("sitemap"))
+def test_sitemap_lists_published_pages(client, paper, django_assert_num_queries):
+    # for each of seven sections (consultations, briefings, working groups, actions,
+    # themes, partners, tags) a count and a page of items; tags first collect the ids
+    # tagged on published briefings, working groups and actions
+    with django_assert_num_queries(17):
+        response = client.get(reverse("sitemap"))
     xml = text_of(response)
     assert response["Content-Type"].startswith("application/xml")
     for path in (
