@@ -43,8 +43,9 @@ class ContentHistory(HistoricalRecords):
 
     def create_historical_record(self, instance, history_type, using=None):
         # The tags are gone by post_delete; the record of a deletion keeps the last snapshot.
-        if hasattr(instance, "tags") and history_type != "-":
-            instance._tag_snapshot = tag_string(instance.tags.names())
+        if hasattr(instance, "tags"):
+            deleted = history_type == "-"
+            instance._tag_snapshot = None if deleted else tag_string(instance.tags.names())
         super().create_historical_record(instance, history_type, using=using)
 
 

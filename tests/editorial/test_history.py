@@ -168,6 +168,10 @@ def test_a_deleted_output_can_be_recovered_with_its_links(editor_client, output)
     )
     assert response.status_code == 302
     assert not Output.objects.filter(reference=REFERENCE).exists()
+    deletion = Output.history.filter(id=pk).first()
+    assert deletion.history_type == "-"
+    assert deletion.history_user.username == "edna"
+    assert "kept tag" in deletion.tag_names
 
     deleted = editor_client.get(reverse("admin:workinggroups_output_deleted"))
     assert REFERENCE in deleted.content.decode()
