@@ -115,3 +115,10 @@ def test_a_filter_naming_nothing_is_a_400_with_a_message(client, paper):
     response = client.get("/actions.csv?theme=no-such-theme")
     assert response.status_code == 400
     assert "theme" in response.content.decode()
+
+
+def test_a_finder_link_with_its_page_number_downloads_every_matching_action(
+    client, paper, finder_references
+):
+    _response, content = download(client, "?stage=worked_well&page=2")
+    assert [row["reference"] for row in rows(content)] == finder_references("?stage=worked_well")
