@@ -100,3 +100,15 @@ def test_the_editors_group_exists_without_user_permissions(db):
     assert {"change_output", "add_insightbriefing", "delete_workinggroup"} <= codenames
     assert not {c for c in codenames if c.endswith("_user") or c.endswith("_group")}
     assert User.objects.count() == 0
+
+
+def test_only_the_publishers_group_may_publish(db):
+    from django.contrib.auth.models import Group
+
+    def codenames(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    editors, publishers = codenames("Editors"), codenames("Publishers")
+    assert "publish_consultation" not in editors
+    assert publishers == editors | {"publish_consultation"}
+    assert not {c for c in publishers if c.endswith("_user") or c.endswith("_group")}
