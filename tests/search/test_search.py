@@ -305,3 +305,11 @@ def test_postgresql_searches_through_the_gin_index(paper):
 def test_sqlite_searches_through_the_fts5_table(paper):
     plan = SearchEntry.objects.matching(parse("procurement")).explain()
     assert "SCAN search_fts VIRTUAL TABLE INDEX 0:M" in plan
+
+
+def test_load_content_reindexes_content_already_in_the_database(client, paper):
+    expected = found(client, "procurement")
+    SearchEntry.objects.all().delete()  # as in a database filled before search existed
+    assert found(client, "procurement") == set()
+    call_command("load_content", stdout=StringIO())
+    assert found(client, "procurement") == expected

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from insights.services import ContentError, import_document
@@ -37,3 +38,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded {slug} from {path.name}")
             for slug in result["skipped"]:
                 self.stdout.write(f"Kept {slug}: already in the database")
+        # Saving indexes each item; this also covers content loaded before search existed.
+        call_command("rebuild_search_index", stdout=self.stdout)
