@@ -318,11 +318,13 @@ class OutputFilter(django_filters.FilterSet):
             return self._facets[name]
         columns, label, order = FACETS[name]
         others = self._filtered(self.queryset, exclude=name)
+        # Every filter is a column test or a `pk__in` subquery, never a join that
+        # repeats a row, so grouping the filtered rows directly counts each once.
         rows = (
-            self._meta.model._default_manager.filter(pk__in=others.values("pk"))
+            others.prefetch_related(None)
             .order_by()
             .values(**{key: F(path) for key, path in columns.items()})
-            .annotate(count=Count("pk", distinct=True))
+            .annotate(count=Count("pk"))
         )
         rows = sorted((row for row in rows if row["value"] is not None), key=order)
         selected = self.selected(name)
