@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,6 +35,9 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgres://postgres@127.0.0.1:5432/
 PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
 SEED = 42
 WARMUP = 3
+TIMED_OUT = -1
+PAGE_TIMEOUT, CSV_TIMEOUT = 15, 120  # seconds per request
+PAGE_BUDGET, MIN_ROUNDS = 25, 5  # seconds of timed requests per page and scale
 TRIVIAL_CANDIDATES = ["/healthz", "/robots.txt"]
 # What a reader types; generate_content's word list uses it in subjects and objects.
 WORD = "procurement"
@@ -147,6 +151,17 @@ class Server:
             raise RuntimeError(f"expected one gunicorn worker, found {pids}")
         return int(pids[0])
 
+    def replace_worker(self):
+        """Kill the worker stuck on a timed-out request; the master starts another."""
+        os.kill(self.worker_pid(), signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            with contextlib.suppress(RuntimeError, OSError):
+                if fetch(self.url("/healthz"), timeout=10)[0] != TIMED_OUT:
+                    return
+        raise RuntimeError("gunicorn did not replace its worker within a minute")
+
     def worker_memory_kb(self, key):
         for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
             if line.startswith(key + ":"):
@@ -155,8 +170,8 @@ class Server:
 
 
 def fetch(url, timeout=120):
-    """GET `url`; return (status, body size). A new connection each time, as
-    gunicorn's sync workers close them after every response."""
+    """GET `url`; return (status, body size), status TIMED_OUT after `timeout`
+    seconds. A new connection each time: gunicorn's sync workers close them."""
     request = urllib.request.Request(url, headers={"User-Agent": "portal-benchmark"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -166,28 +181,43 @@ def fetch(url, timeout=120):
             return response.status, size
     except urllib.error.HTTPError as error:
         return error.code, 0
+    except TimeoutError:
+        return TIMED_OUT, 0
 
 
-def measure(targets, rounds):
+def measure(targets, rounds, timeout):
     """Time `rounds` requests to each (server, (label, path[, note])) target, taking
-    the targets in turn within each round. A page that does not answer 200 is
-    left out from then on."""
+    the targets in turn within each round.
+
+    A page that does not answer 200 is left out from then on; one that takes
+    longer than `timeout` seconds is reported as timed out, and its worker
+    replaced so that it does not hold up the next page. A page also stops
+    once it has used PAGE_BUDGET seconds, with at least MIN_ROUNDS timings,
+    which bounds the run however slow a page is."""
     results = [
         Measurement(label, path, note=note[0] if note else "")
         for _, (label, path, *note) in targets
     ]
+
+    def get(server, result):
+        started = time.perf_counter()
+        result.status, _size = fetch(server.url(result.path), timeout)
+        if result.status == TIMED_OUT:
+            server.replace_worker()
+        return time.perf_counter() - started
+
     for (server, _page), result in zip(targets, results, strict=True):
         for _ in range(WARMUP):
-            result.status, _size = fetch(server.url(result.path))
-            if result.status != 200:
+            if get(server, result) > PAGE_BUDGET / MIN_ROUNDS or result.status != 200:
                 break
     for _ in range(rounds):
         for (server, _page), result in zip(targets, results, strict=True):
-            if result.status != 200:
+            spent = sum(result.times)
+            if result.status != 200 or (spent > PAGE_BUDGET and len(result.times) >= MIN_ROUNDS):
                 continue
-            started = time.perf_counter()
-            result.status, _size = fetch(server.url(result.path))
-            result.times.append(time.perf_counter() - started)
+            elapsed = get(server, result)
+            if result.status == 200:
+                result.times.append(elapsed)
     return results
 
 
@@ -337,10 +367,11 @@ def run_engine(engine, scales, requests, port, log):
             ]
             c["results"] = []
         for index, (label, *_rest) in enumerate(configs[0]["pages"]):
-            rounds = max(3, requests // 10) if label == "CSV export" else requests
+            is_csv = label == "CSV export"
             measured = measure(
                 [(server, c["pages"][index]) for server, c in zip(servers, configs, strict=True)],
-                rounds,
+                max(3, requests // 10) if is_csv else requests,
+                CSV_TIMEOUT if is_csv else PAGE_TIMEOUT,
             )
             for c, result in zip(configs, measured, strict=True):
                 c["results"].append(result)
@@ -380,11 +411,17 @@ def csv_memory(env, port, log, query):
 
 def describe(m):
     if not m.available:
-        return f"not available (HTTP {m.status})"
+        return unavailable(m.status)
     return f"median {m.median_ms:7.1f} ms  p95 {m.p95_ms:7.1f} ms  {m.per_second:6.1f}/s"
 
 
 # ---- report -------------------------------------------------------------------------------
+
+
+def unavailable(status):
+    if status == TIMED_OUT:
+        return f"**timed out** (over {PAGE_TIMEOUT} s)"
+    return f"not available (HTTP {status})"
 
 
 def fmt(value, unit=""):
@@ -417,9 +454,7 @@ def report(runs, meta):
         ]
         for r in run["results"]:
             if r["status"] != 200:
-                lines.append(
-                    f"| {r['label']} | `{r['path']}` | not available (HTTP {r['status']}) | | | |"
-                )
+                lines.append(f"| {r['label']} | `{r['path']}` | {unavailable(r['status'])} | | | |")
                 continue
             lines.append(
                 f"| {r['label']} | `{r['path']}` | {r['median_ms']:,.1f} | {r['p95_ms']:,.1f} "
@@ -438,6 +473,15 @@ def lookup(runs, engine, outputs, label):
                 if r["label"] == label and r["status"] == 200:
                     return r
     return None
+
+
+def timed_out(runs, engine, outputs, label):
+    return any(
+        run["engine"] == engine
+        and run["outputs"] == outputs
+        and any(r["label"] == label and r["status"] == TIMED_OUT for r in run["results"])
+        for run in runs
+    )
 
 
 def targets(runs):
@@ -461,6 +505,9 @@ def targets(runs):
             cells = []
             for engine in engines:
                 a, b = lookup(runs, engine, small, label), lookup(runs, engine, large, label)
+                if a and timed_out(runs, engine, large, label):
+                    cells += [f"{a['median_ms']:,.1f} → over {PAGE_TIMEOUT} s", "", verdict(False)]
+                    continue
                 if not (a and b):
                     cells += ["not available", "", "n/a"]
                     continue
@@ -504,6 +551,9 @@ def targets(runs):
             if not (label.startswith("finder") or label in ("search", "API list")):
                 continue
             r = lookup(runs, "postgres", large, label)
+            if timed_out(runs, "postgres", large, label):
+                lines.append(f"| {label} | over {PAGE_TIMEOUT} s | {verdict(False)} |")
+                continue
             if r is None:
                 lines.append(f"| {label} | not available | n/a |")
                 continue
