@@ -58,6 +58,7 @@ def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_que
     assert "Apply the Gemini Principles" in html
     assert "Cite this" in html
     assert "<code>SGH24-P2-WG3-CO-01</code>" in html
+    assert "<em>Towards Connected Places: Insights into Actions</em>" in html
     assert "http://testserver/actions/SGH24-P2-WG3-CO-01/" in html
     assert "/actions/?working_group=2024-p2-wg3" in html
 
