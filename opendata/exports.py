@@ -1,15 +1,23 @@
 """The actions as CSV: one row per action, columns documented on the open-data page."""
 
 import csv
+from itertools import islice
 
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from taggit.models import TaggedItem
+
+from workinggroups.models import Output, Stage
+
+CHUNK_SIZE = 500
 
 
 def _joined(values):
     return "; ".join(values)
 
 
-# (column, what it holds), in the order output_row() fills them.
+# (column, what it holds), in the order output_rows() fills them.
 COLUMNS = [
     ("reference", _("Citable reference, e.g. SGH24-P1-WG3-PS-02; it never changes.")),
     ("url", _("The action's page on the site.")),
@@ -33,32 +41,71 @@ COLUMNS = [
 ]
 
 
-def output_row(output, absolute_url):
-    group = output.working_group
-    part = group.part
-    themes, partners = output.themes.all(), output.partners.all()
-    tags = sorted(output.tags.all(), key=lambda tag: tag.name.lower())
-    return [
-        output.reference,
-        absolute_url(output.get_absolute_url()),
-        output.text,
-        output.stage,
-        str(output.get_stage_display()),
-        output.order,
-        group.number,
-        group.title,
-        group.slug,
-        part.number,
-        part.title,
-        part.consultation.slug,
-        part.consultation.title,
-        _joined(t.slug for t in themes),
-        _joined(t.name for t in themes),
-        _joined(t.slug for t in tags),
-        _joined(t.name for t in tags),
-        _joined(p.slug for p in partners),
-        _joined(p.name for p in partners),
-    ]
+# The output's own columns, read as plain values: model instances (and
+# django-taggit's per-instance managers) cost more than the rest of a row.
+FIELDS = [
+    "pk",
+    "reference",
+    "text",
+    "stage",
+    "order",
+    "working_group__number",
+    "working_group__title",
+    "working_group__slug",
+    "working_group__part__number",
+    "working_group__part__title",
+    "working_group__part__consultation__slug",
+    "working_group__part__consultation__title",
+]
+
+
+def _related(ids):
+    """{output id: (themes, tags, partners)}, each a list of (slug, name), in
+    three queries for all of `ids`."""
+    found = {pk: ([], [], []) for pk in ids}
+    themes = (
+        Output.themes.through.objects.filter(output_id__in=ids)
+        .order_by("theme__order", "theme__name")
+        .values_list("output_id", "theme__slug", "theme__name")
+    )
+    tags = (
+        TaggedItem.objects.filter(
+            content_type__app_label=Output._meta.app_label,
+            content_type__model=Output._meta.model_name,
+            object_id__in=ids,
+        )
+        .order_by(Lower("tag__name"))
+        .values_list("object_id", "tag__slug", "tag__name")
+    )
+    partners = (
+        Output.partners.through.objects.filter(output_id__in=ids)
+        .order_by("organisation__name")
+        .values_list("output_id", "organisation__slug", "organisation__name")
+    )
+    for position, rows in enumerate((themes, tags, partners)):
+        for pk, slug, name in rows:
+            found[pk][position].append((slug, name))
+    return found
+
+
+def output_rows(outputs, absolute_url, chunk_size):
+    """Each output of `outputs` as a row of COLUMNS, fetching `chunk_size` at a time."""
+    labels = dict(Stage.choices)
+    url = absolute_url(reverse("workinggroups:output", args=["__reference__"]))
+    values = outputs.prefetch_related(None).values_list(*FIELDS).iterator(chunk_size=chunk_size)
+    while chunk := list(islice(values, chunk_size)):
+        related = _related([row[0] for row in chunk])
+        for pk, reference, text, stage, order, *context in chunk:
+            yield [
+                reference,
+                url.replace("__reference__", reference),
+                text,
+                stage,
+                str(labels[stage]),
+                order,
+                *context,
+                *(_joined(pair[i] for pair in pairs) for pairs in related[pk] for i in (0, 1)),
+            ]
 
 
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -77,10 +124,10 @@ class _Echo:
         return value
 
 
-def csv_lines(outputs, absolute_url, chunk_size=200):
+def csv_lines(outputs, absolute_url, chunk_size=CHUNK_SIZE):
     """Yield the CSV, BOM and header first, fetching `chunk_size` outputs (and
-    their prefetched themes, tags and partners) at a time so memory stays flat."""
+    their themes, tags and partners) at a time so memory stays flat."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([name for name, _help in COLUMNS])
-    for output in outputs.iterator(chunk_size=chunk_size):
-        yield writer.writerow([neutralise(value) for value in output_row(output, absolute_url)])
+    for row in output_rows(outputs, absolute_url, chunk_size):
+        yield writer.writerow([neutralise(value) for value in row])

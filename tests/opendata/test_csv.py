@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from opendata.exports import COLUMNS
+from opendata.exports import CHUNK_SIZE, COLUMNS
 from tests.factories import make_group, make_organisation, make_output
 from workinggroups.models import Output, Stage
 
@@ -93,11 +93,14 @@ def test_a_cell_with_a_formula_sign_inside_is_left_alone(client, db):
 
 def test_csv_queries_grow_by_chunk_not_by_row(client, paper, django_assert_num_queries):
     group = make_group()
-    for n in range(30):
-        make_output(group, tags=[f"t{n}"])
+    Output.objects.bulk_create(
+        Output(working_group=group, stage=Stage.WORKED_WELL, order=n, text="x", reference=f"X-{n}")
+        for n in range(1, CHUNK_SIZE + 1)
+    )
     total = Output.objects.published().count()
-    chunks = math.ceil(total / 200)
-    # the outputs with group, part and consultation once, then per chunk of 200
+    chunks = math.ceil(total / CHUNK_SIZE)
+    assert chunks > 1
+    # the outputs with group, part and consultation once, then per chunk
     # their themes, tags and partners
     with django_assert_num_queries(1 + 3 * chunks):
         _response, content = download(client)
