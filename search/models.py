@@ -21,6 +21,15 @@ class Kind(models.TextChoices):
     OUTPUT = "output", _("Actions")
 
 
+# One result's type, where Kind's labels name a whole list of them.
+KIND_SINGULAR = {
+    Kind.CONSULTATION: _("Consultation"),
+    Kind.BRIEFING: _("Insight briefing"),
+    Kind.WORKING_GROUP: _("Working group"),
+    Kind.OUTPUT: _("Action"),
+}
+
+
 class TsMatch(Func):
     """`vector @@ query` on PostgreSQL."""
 
@@ -124,4 +133,8 @@ class SearchEntry(models.Model):
         indexes = [GinIndex(fields=["search_vector"], name="search_entry_vector")]
 
     def __str__(self):
-        return f"{self.get_kind_display()}: {self.title}"
+        return f"{self.kind_label}: {self.title}"
+
+    @property
+    def kind_label(self):
+        return KIND_SINGULAR[self.kind]

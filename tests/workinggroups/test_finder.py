@@ -215,6 +215,13 @@ def test_unknown_values_are_ignored_with_a_message(client, paper, params, messag
     assert len(references(response)) == published().count()
 
 
+@pytest.mark.parametrize("params", ["theme=a%00b", "consultation=%00", "q=a%00b", "sort=%00"])
+def test_null_characters_are_ignored_not_an_error(client, paper, params):
+    response = get(client, params)
+    assert "it was ignored" in response.content.decode()
+    assert len(references(response)) == published().count()
+
+
 def test_an_unknown_theme_beside_a_known_one_keeps_the_known_one(client, paper):
     response = get(client, {"theme": [SKILLS, "<b>xyz</b>"]})
     html = response.content.decode()
