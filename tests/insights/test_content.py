@@ -21,6 +21,7 @@ DROPPED = [
     "[[see infographic](#)]",
 ]
 
+
 def seed_lines():
     return SEED.read_text(encoding="utf-8").splitlines()
 
