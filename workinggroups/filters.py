@@ -3,6 +3,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -364,6 +365,16 @@ class OutputFilter(django_filters.FilterSet):
                     )
                 )
         return active
+
+    def query_string(self):
+        """The filters in force, without unknown values or the page number: the
+        same view as the page, for its CSV, Atom and API links."""
+        params = QueryDict(mutable=True)
+        for name in [*FACETS, "q", "sort"]:
+            for item in _items(self.values().get(name)):
+                raw = item if name in ("q", "sort") else _object_value(name, item)
+                params.appendlist(name, raw)
+        return params.urlencode()
 
     def _without(self, name, raw):
         params = self.data.copy()

@@ -56,5 +56,6 @@ def finder(request):
         "active_filters": filterset.active_filters(),
         "notices": filterset.notices(),
         "query_given": bool(request.GET.get("q", "").strip()),
+        "download_query": filterset.query_string(),
     }
     return render(request, "workinggroups/finder.html", context)

@@ -315,3 +315,19 @@ def test_query_count_stays_the_same_whatever_the_data(client, paper, django_asse
     # As above, plus looking up the chosen theme's and tag's slugs.
     with django_assert_num_queries(14):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
+
+
+def test_the_download_links_keep_the_known_filters_and_give_the_same_actions(client, paper):
+    response = client.get(
+        "/actions/",
+        {"theme": ["skills-and-workforce", "no-such-theme"], "stage": "practical_steps", "page": 2},
+    )
+    html = response.content.decode()
+    query = "stage=practical_steps&amp;theme=skills-and-workforce"
+    assert f'href="/actions.csv?{query}"' in html
+    assert f'href="/actions.atom?{query}"' in html
+    shown = response.context["page"].paginator.count
+    csv = client.get("/actions.csv?" + query.replace("&amp;", "&"))
+    rows = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
+    assert csv.status_code == 200
+    assert len(rows) - 1 == shown > 0
