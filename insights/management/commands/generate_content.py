@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
@@ -206,6 +206,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {summary} in {elapsed:.1f}s (seed {seed}).")
         if "rebuild_search_index" in get_commands():
             call_command("rebuild_search_index", stdout=self.stdout)
+        if connection.vendor == "postgresql":
+            # Autovacuum would analyse the new rows within minutes (and is off on
+            # some test servers); until then the planner thinks the tables are
+            # nearly empty and picks nested loops that take minutes at 100k rows.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
 
     def delete_generated(self):
         generated_consultations().delete()
