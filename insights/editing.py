@@ -20,8 +20,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from taggit.managers import TaggableManager
 
 from insights.history import changes_between, record, restore_initial
+from insights.tagging import TagAutocompleteField
 
 VERSION_FIELD = "loaded_version"
 
@@ -106,7 +108,10 @@ def _short(value, limit=300):
 class VersionedFieldsMixin:
     """Puts the hidden version field on the page even when `fields` are listed."""
 
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        TaggableManager: {"form_class": TagAutocompleteField},
+    }
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

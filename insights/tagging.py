@@ -90,9 +90,10 @@ class TagAutocompleteField(forms.Field):
         if not value:
             return []
         if isinstance(value, str):
-            value = value.split(",")
+            value = [value]
+        # A comma separates tags here as in taggit's own field.
         names = []
-        for name in value:
+        for name in (part for item in value for part in str(item).split(",")):
             name = name.strip()[:100]
             if name and name.lower() not in {n.lower() for n in names}:
                 names.append(name)

@@ -28,3 +28,34 @@ def test_the_tag_field_accepts_new_tags_and_drops_duplicates():
         "New Thing",
     ]
     assert field.clean([]) == []
+
+
+def test_the_output_form_offers_its_tags_in_the_autocomplete_and_saves_a_new_one(
+    editor_client, paper
+):
+    from workinggroups.models import Output
+
+    output = Output.objects.get(reference="SGH24-P2-WG1-PS-01")
+    url = reverse("admin:workinggroups_output_change", args=[output.pk])
+    response = editor_client.get(url)
+    html = response.content.decode()
+    form = response.context["adminform"].form
+    assert 'data-ajax--url="/admin/tags/autocomplete/"' in html
+    existing = sorted(tag.name for tag in output.tags.all())
+    assert existing
+    for name in existing:
+        assert f'<option value="{name}" selected>' in html
+    data = {
+        key: form.initial[key]
+        for key in ("working_group", "stage", "order", "text", "loaded_version")
+        if key in form.initial
+    }
+    data.update(
+        working_group=output.working_group_id,
+        themes=[t.pk for t in output.themes.all()],
+        partners=[p.pk for p in output.partners.all()],
+        tags=[*existing, "model clauses"],
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert sorted(tag.name for tag in output.tags.all()) == sorted([*existing, "model clauses"])
