@@ -36,6 +36,7 @@ PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
 SEED = 42
 WARMUP = 3
 TIMED_OUT = -1
+ANALYSIS_MARKER = "<!-- analysis: kept when run.py rewrites this file -->"
 PAGE_TIMEOUT, CSV_TIMEOUT = 15, 120  # seconds per request
 PAGE_BUDGET, MIN_ROUNDS = 25, 5  # seconds of timed requests per page and scale
 TRIVIAL_CANDIDATES = ["/healthz", "/robots.txt"]
@@ -618,6 +619,10 @@ def main():
     }
     text = report(runs, meta)
     print("\n" + text)
+    # Keep the hand-written analysis below the marker when measuring again.
+    previous = args.output.read_text() if args.output.exists() else ""
+    if ANALYSIS_MARKER in previous:
+        text += "\n" + previous[previous.index(ANALYSIS_MARKER) :]
     args.output.write_text(text)
     Path(args.output.with_suffix(".json")).write_text(json.dumps(runs, indent=1))
     print(f"Written to {args.output} in {(time.monotonic() - started) / 60:.1f} minutes.")
