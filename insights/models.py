@@ -58,6 +58,24 @@ class Versioned(models.Model):
             return super().save(*args, **kwargs)
 
 
+class ContentVersion(models.Model):
+    """One row whose token changes whenever any published content may have changed.
+
+    Cached pages and counts are keyed by the token (`insights.caching`), so an
+    edit makes every cached copy unreachable at once, in every process. A random
+    token rather than a counter: a rolled-back transaction or a restored
+    database can never bring back a token whose cached pages are stale.
+    """
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("content version")
+
+    def __str__(self):
+        return self.token
+
+
 class Sector(models.TextChoices):
     PUBLIC = "public", _("Public sector")
     PRIVATE = "private", _("Private sector")

@@ -1,6 +1,5 @@
 from itertools import groupby
 
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -8,6 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
 from taggit.models import Tag
 
+from insights.caching import CachedCountPaginator, cache_public_page
 from insights.models import (
     PUBLIC_STATUSES,
     Consultation,
@@ -55,6 +55,7 @@ def with_content_counts(consultations):
     )
 
 
+@cache_public_page
 def home(request):
     consultations = list(with_content_counts(Consultation.objects.published().for_list()))
     featured = next((c for c in consultations if c.reference_prefix == "SGH24"), None) or next(
@@ -92,11 +93,13 @@ def home(request):
     return render(request, "insights/home.html", context)
 
 
+@cache_public_page
 def consultation_list(request):
     consultations = with_content_counts(Consultation.objects.published().for_list())
     return render(request, "insights/consultation_list.html", {"consultations": consultations})
 
 
+@cache_public_page
 def consultation_detail(request, slug):
     consultation = get_object_or_404(
         Consultation.objects.visible_to(request.user).prefetch_related(
@@ -124,6 +127,7 @@ def consultation_detail(request, slug):
     return private_if_draft(response, consultation)
 
 
+@cache_public_page
 def briefing_detail(request, slug):
     briefing = get_object_or_404(
         InsightBriefing.objects.visible_to(request.user).for_list().prefetch_related("partners"),
@@ -133,6 +137,7 @@ def briefing_detail(request, slug):
     return private_if_draft(response, briefing.part.consultation)
 
 
+@cache_public_page
 def theme_list(request):
     themes = Theme.objects.with_output_counts()
     return render(request, "insights/theme_list.html", {"themes": themes})
@@ -140,7 +145,9 @@ def theme_list(request):
 
 def _findings(request, briefings, groups, outputs):
     """The context of a theme or tag page: its briefings, groups and a page of outputs."""
-    page = Paginator(outputs.in_paper_order(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CachedCountPaginator(outputs.in_paper_order(), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return {
         "briefings": list(briefings.select_related("part__consultation")),
         "working_groups": list(groups.select_related("part__consultation")),
@@ -148,6 +155,7 @@ def _findings(request, briefings, groups, outputs):
     }
 
 
+@cache_public_page
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     context = _findings(
@@ -160,6 +168,7 @@ def theme_detail(request, slug):
     return render(request, "insights/theme_detail.html", context)
 
 
+@cache_public_page
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     context = _findings(
@@ -175,6 +184,7 @@ def tag_detail(request, slug):
     return render(request, "insights/tag_detail.html", context)
 
 
+@cache_public_page
 def partner_list(request):
     partners = Organisation.objects.with_output_counts().annotate(
         briefing_count=Count(
@@ -207,6 +217,7 @@ def group_by_consultation_and_stage(outputs):
     ]
 
 
+@cache_public_page
 def partner_detail(request, slug):
     partner = get_object_or_404(Organisation, slug=slug)
     briefings = InsightBriefing.objects.published().select_related("part__consultation")

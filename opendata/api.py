@@ -4,6 +4,7 @@ filters and orders exactly as its page on the site does."""
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +19,7 @@ from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
 
+from insights.caching import cache_public_page
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from insights.services import export_document
 from opendata import serializers as api
@@ -105,6 +107,7 @@ def public_tags():
     )
 
 
+@method_decorator(cache_public_page, name="dispatch")
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     # JSON only: the browsable API's pages need inline styles the CSP refuses;
     # people read /api/docs/ instead.

@@ -6,6 +6,7 @@ from django.db import connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
 
+from insights import caching
 from insights.models import Consultation, InsightBriefing
 from insights.text import plain_text
 from search.models import Kind, SearchEntry, SearchVectorField
@@ -133,6 +134,7 @@ def index_part(part):
 def publish(consultation):
     """Show or hide everything in a consultation as its status allows."""
     SearchEntry.objects.filter(consultation=consultation).update(is_public=consultation.is_public)
+    caching.bump()
 
 
 @transaction.atomic
@@ -151,4 +153,5 @@ def rebuild():
             for obj in queryset.iterator(chunk_size=500)
         )
         SearchEntry.objects.bulk_create(entries, batch_size=500)
+    caching.bump()  # bulk inserts send no signals
     return SearchEntry.objects.count()

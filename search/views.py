@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from insights.caching import cache_public_page, cached
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, excerpt, highlight, parse
 from workinggroups.views import get_page
@@ -10,6 +11,7 @@ from workinggroups.views import get_page
 PAGE_SIZE = 20
 
 
+@cache_public_page
 def search(request):
     raw = request.GET.get("q", "")
     query = parse(raw)
@@ -29,11 +31,20 @@ def search(request):
         return render(request, "search/search.html", context)
 
     matches = SearchEntry.objects.public()
-    counts = dict(matches.matching(query).order_by().values_list("kind").annotate(n=Count("id")))
+    counts = cached(
+        "search-counts",
+        query.terms,
+        lambda: dict(
+            matches.matching(query).order_by().values_list("kind").annotate(n=Count("id"))
+        ),
+    )
     results = matches.search(query).ranked()
     if kind:
         results = results.filter(kind=kind)
-    page = get_page(Paginator(results, PAGE_SIZE), request.GET.get("page"))
+    paginator = Paginator(results, PAGE_SIZE)
+    # The per-type counts already give the total: no second count of the matches.
+    paginator.count = counts.get(kind, 0) if kind else sum(counts.values())
+    page = get_page(paginator, request.GET.get("page"))
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         entry.title_html = highlight(entry.title, query)

@@ -44,3 +44,13 @@ def editor(db):
 def editor_client(client, editor):
     client.force_login(editor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (it is in-process memory under test)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

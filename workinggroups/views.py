@@ -1,7 +1,7 @@
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
+from insights.caching import CachedCountPaginator, cache_public_page
 from insights.views import private_if_draft
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -9,6 +9,7 @@ from workinggroups.models import Output, Stage, WorkingGroup
 PAGE_SIZE = 25
 
 
+@cache_public_page
 def detail(request, slug):
     group = get_object_or_404(
         WorkingGroup.objects.visible_to(request.user)
@@ -28,6 +29,7 @@ def detail(request, slug):
     return private_if_draft(response, group.part.consultation)
 
 
+@cache_public_page
 def output_detail(request, reference):
     output = get_object_or_404(
         Output.objects.visible_to(request.user).for_list(), reference=reference
@@ -46,9 +48,10 @@ def get_page(paginator, number):
     return paginator.get_page(number)
 
 
+@cache_public_page
 def finder(request):
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
-    page = get_page(Paginator(filterset.qs, PAGE_SIZE), request.GET.get("page"))
+    page = get_page(CachedCountPaginator(filterset.qs, PAGE_SIZE), request.GET.get("page"))
     context = {
         "filter": filterset,
         "page": page,

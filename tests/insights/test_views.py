@@ -28,34 +28,35 @@ def text_of(response):
 # Every public list and detail page, the queries it runs whatever the data size,
 # and what those queries are.
 PAGES = {
+    # Each first reads the content version (insights.caching), then:
     # consultations with briefing/group/output counts (subqueries), their organisers,
     # the featured consultation's grid (one aggregate), themes with counts,
     # partners with counts
-    "home": (lambda: reverse("insights:home"), 5),
+    "home": (lambda: reverse("insights:home"), 6),
     # consultations with counts, their organisers
-    "consultations": (lambda: reverse("insights:consultations"), 2),
+    "consultations": (lambda: reverse("insights:consultations"), 3),
     # consultation, organisers, themes, key themes, four related-consultation links,
     # parts, briefings, their presenters, working groups with output counts
-    "consultation": (lambda: "/consultations/{consultation}/", 12),
+    "consultation": (lambda: "/consultations/{consultation}/", 13),
     # briefing with part and consultation, presenters, themes, tags, partners
-    "briefing": (lambda: "/insights/{briefing}/", 5),
+    "briefing": (lambda: "/insights/{briefing}/", 6),
     # themes with output counts
-    "themes": (lambda: reverse("insights:themes"), 1),
+    "themes": (lambda: reverse("insights:themes"), 2),
     # theme, its briefings, its working groups, the outputs count, a page of outputs,
     # their themes, tags and partners
-    "theme": (lambda: "/themes/{theme}/", 8),
+    "theme": (lambda: "/themes/{theme}/", 9),
     # tag, then as for a theme
-    "tag": (lambda: "/tags/{tag}/", 8),
+    "tag": (lambda: "/tags/{tag}/", 9),
     # organisations with output and briefing counts
-    "partners": (lambda: reverse("insights:partners"), 1),
+    "partners": (lambda: reverse("insights:partners"), 2),
     # organisation, consultations it organised, briefings it presented, briefings
     # naming it, outputs naming it, their themes, tags and partners
-    "partner": (lambda: "/partners/{partner}/", 8),
+    "partner": (lambda: "/partners/{partner}/", 9),
     # group with part and consultation, its themes, its tags, its outputs,
     # their themes, tags and partners
-    "working group": (lambda: "/working-groups/{group}/", 7),
+    "working group": (lambda: "/working-groups/{group}/", 8),
     # output with group, part and consultation, its themes, tags and partners
-    "output": (lambda: "/actions/{output}/", 4),
+    "output": (lambda: "/actions/{output}/", 5),
     # a static page
     "accessibility": (lambda: reverse("insights:accessibility"), 0),
 }

@@ -81,38 +81,41 @@ def test_actions_list_is_paginated(client, paper):
 
 
 def test_actions_list_query_count_is_constant(client, paper, django_assert_num_queries):
-    # count, page of outputs with group, part and consultation, themes, tags, partners
-    with django_assert_num_queries(5):
+    # content version, count, page of outputs with group, part and consultation,
+    # themes, tags, partners
+    with django_assert_num_queries(6):
         assert client.get("/api/actions/").status_code == 200
     group = make_group(slug="many-outputs")
     for n in range(60):
         make_output(group, tags=[f"tag-{n}"])
-    # the working group the filter names, then the same five
-    with django_assert_num_queries(6):
+    # the working group the filter names, then the same six
+    with django_assert_num_queries(7):
         assert client.get("/api/actions/?working_group=many-outputs").status_code == 200
 
 
 def test_action_detail_query_count(client, paper, django_assert_num_queries):
-    # the output with group, part and consultation, its themes, tags, partners
-    with django_assert_num_queries(4):
+    # content version, the output with group, part and consultation, its themes,
+    # tags, partners
+    with django_assert_num_queries(5):
         assert client.get("/api/actions/SGH24-P1-WG3-PS-02/").status_code == 200
 
 
 @pytest.mark.parametrize(
     ("url", "count", "detail", "detail_count"),
     [
+        # Each first reads the content version (insights.caching), then:
         # count, page, organisers, themes | consultation, organisers, themes, key themes, parts
-        ("/api/consultations/", 4, "towards-connected-places-2024", 5),
+        ("/api/consultations/", 5, "towards-connected-places-2024", 6),
         # count, page with part and consultation, presenters, themes, tags, partners | 5
-        ("/api/insights/", 6, None, 5),
+        ("/api/insights/", 7, None, 6),
         # count, page with part, consultation and stage counts, themes, tags | 3
-        ("/api/working-groups/", 4, "2024-p1-wg1-place-based-devolution", 3),
+        ("/api/working-groups/", 5, "2024-p1-wg1-place-based-devolution", 4),
         # count, page with output counts | the partner
-        ("/api/partners/", 2, "socitm", 1),
+        ("/api/partners/", 3, "socitm", 2),
         # count, page with output counts | the theme
-        ("/api/themes/", 2, None, 1),
+        ("/api/themes/", 3, None, 2),
         # count, page of public tags with output counts | the tag
-        ("/api/tags/", 2, None, 1),
+        ("/api/tags/", 3, None, 2),
     ],
 )
 def test_list_and_detail_query_counts_are_constant(

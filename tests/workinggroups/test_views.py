@@ -12,9 +12,9 @@ WG1 = "2024-p1-wg1-place-based-devolution"
 def test_working_group_page_shows_the_question_and_four_stages_in_order(
     client, paper, django_assert_num_queries
 ):
-    # group with part and consultation, its themes, its tags, its outputs,
-    # their themes, tags and partners
-    with django_assert_num_queries(7):
+    # content version, group with part and consultation, its themes, its tags,
+    # its outputs, their themes, tags and partners
+    with django_assert_num_queries(8):
         response = client.get(reverse("workinggroups:detail", args=[WG1]))
     html = response.content.decode()
     assert "How does devolution provide us with an opportunity" in html
@@ -42,16 +42,17 @@ def test_working_group_query_count_does_not_grow_with_outputs(
     for stage in Stage:
         for _ in range(10):
             make_output(group, stage, tags=["one", "two"], partners=partners)
-    # as above: group, themes, tags, outputs, their themes, tags and partners
-    with django_assert_num_queries(7):
+    # as above: version, group, themes, tags, outputs, their themes, tags and partners
+    with django_assert_num_queries(8):
         response = client.get(group.get_absolute_url())
     assert response.content.decode().count('class="output"') == 40
 
 
 def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_queries):
     output = Output.objects.get(reference="SGH24-P2-WG3-CO-01")
-    # output with group, part and consultation, its themes, tags and partners
-    with django_assert_num_queries(4):
+    # content version, output with group, part and consultation, its themes, tags
+    # and partners
+    with django_assert_num_queries(5):
         response = client.get(output.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,190 @@
+"""Caching that can never show stale content.
+
+Every cache key carries the content version: a random token in one database
+row (`ContentVersion`), replaced in the same transaction as any change to the
+content (a save, a delete or a many-to-many change of a model of the content
+apps, or a bulk load that calls `bump()`). Reading it is one primary-key query
+per request; it lives in the database rather than in the cache so that every
+process, whatever cache it has, agrees on it.
+
+- `cached(name, key, compute)`: a value computed from the content, such as a
+  facet's counts or a result count.
+- `cache_public_page(view)`: the whole response of a public page, for readers
+  without a session; editors always get a page built afresh.
+"""
+
+import hashlib
+import uuid
+from contextvars import ContextVar
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.core.signals import request_started
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+
+# Models whose changes can change what a public page shows.
+CONTENT_APPS = {"insights", "workinggroups", "taggit", "search"}
+MISSING = object()
+_version = ContextVar("content_version", default=None)
+
+
+def content_version():
+    """The current content version, read once per request."""
+    version = _version.get()
+    if version is None:
+        from insights.models import ContentVersion
+
+        version = ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+        if version is None:
+            version = bump()
+        _version.set(version)
+    return version
+
+
+def bump():
+    """Make every cached page and count stale: call after changing content in bulk
+    (`bulk_create`, `QuerySet.update`), which sends no signals."""
+    from insights.models import ContentVersion
+
+    token = uuid.uuid4().hex
+    if not ContentVersion.objects.filter(pk=1).update(token=token):
+        ContentVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    _version.set(None)
+    return token
+
+
+def _forget(**kwargs):
+    _version.set(None)
+
+
+def _changed(sender, **kwargs):
+    opts = sender._meta
+    if opts.app_label in CONTENT_APPS and not opts.model_name.startswith(
+        ("historical", "contentversion")
+    ):
+        bump()
+
+
+def _m2m_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        _changed(sender)
+
+
+def connect():
+    request_started.connect(_forget, dispatch_uid="content-version-per-request")
+    post_save.connect(_changed, dispatch_uid="content-version-save")
+    post_delete.connect(_changed, dispatch_uid="content-version-delete")
+    m2m_changed.connect(_m2m_changed, dispatch_uid="content-version-m2m")
+
+
+def _key(name, key):
+    digest = hashlib.blake2b(str(key).encode(), digest_size=16).hexdigest()
+    return f"{name}:{content_version()}:{digest}"
+
+
+def cached(name, key, compute, timeout=None):
+    """`compute()`, or what it gave for the same `name` and `key` since the last edit."""
+    timeout = settings.CONTENT_CACHE_SECONDS if timeout is None else timeout
+    if not timeout:
+        return compute()
+    full_key = _key(name, key)
+    value = cache.get(full_key, MISSING)
+    if value is MISSING:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
+class CachedCountPaginator(Paginator):
+    """A Paginator whose COUNT over a query is computed once per content version:
+    counting every match is the one part of a page of results that grows with
+    the content."""
+
+    @cached_property
+    def count(self):
+        query = getattr(self.object_list, "query", None)
+        if query is None:
+            return super().count
+        try:
+            key = str(query)
+        except Exception:  # a query that can't be shown as SQL: just count
+            return super().count
+        return cached("count", key, lambda: Paginator.count.func(self))
+
+
+def _is_anonymous(request):
+    """No session and no pending messages: the page is the same for everyone."""
+    return request.method in ("GET", "HEAD") and not (
+        settings.SESSION_COOKIE_NAME in request.COOKIES
+        or CookieStorage.cookie_name in request.COOKIES
+        or "Authorization" in request.headers
+    )
+
+
+def _storable(response):
+    cache_control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not any(word in cache_control for word in ("private", "no-cache", "no-store"))
+    )
+
+
+def cache_public_page(view=None, *, vary_on_accept=False):
+    """Serve `view`'s response from the cache to readers without a session.
+
+    The key is the path, the query string, the language (and with
+    `vary_on_accept`, the Accept header, for views that negotiate a format)
+    and the content version, so an edit shows at once. Only complete,
+    cookie-free 200 responses that allow shared caching are kept. The response
+    says `X-Page-Cache: hit` or `miss`.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            timeout = settings.PAGE_CACHE_SECONDS
+            if not timeout or not _is_anonymous(request):
+                return view(request, *args, **kwargs)
+            parts = [request.path, request.META.get("QUERY_STRING", ""), get_language()]
+            if vary_on_accept:
+                parts.append(request.headers.get("Accept", ""))
+            key = _key("page", "\n".join(parts))
+            stored = cache.get(key)
+            if stored is not None:
+                content, headers = stored
+                response = HttpResponse(content, headers=headers)
+                response["X-Page-Cache"] = "hit"
+                patch_vary_headers(response, ["Cookie"])
+                return response
+
+            response = view(request, *args, **kwargs)
+            response["X-Page-Cache"] = "miss"
+            patch_vary_headers(response, ["Cookie"])
+
+            def store(response):
+                if _storable(response):
+                    headers = {
+                        name: value
+                        for name, value in response.headers.items()
+                        if name not in ("X-Page-Cache", "Vary")
+                    }
+                    cache.set(key, (response.content, headers), timeout)
+
+            if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+                response.add_post_render_callback(store)
+            else:
+                store(response)
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
