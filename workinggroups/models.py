@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +31,22 @@ STAGE_SHORT_LABELS = {
     Stage.PRACTICAL_STEPS: _("Practical steps"),
     Stage.COLLABORATION: _("Collaboration"),
 }
+
+
+STAGE_RANKS = {stage: position for position, stage in enumerate(Stage)}
+
+
+def paper_position(start_date, consultation_id, part_number, group_number, stage, order):
+    """A string that sorts outputs as the papers print them: by consultation date
+    (then consultation), part, working group, stage in the paper's order, and
+    position within the stage. Stored and indexed on each output, so paper order
+    is an index walk rather than a sort of every match."""
+    if isinstance(start_date, str):  # as assigned, before the database has read it back
+        start_date = date.fromisoformat(start_date)
+    return (
+        f"{start_date:%Y%m%d}{consultation_id:09d}{part_number:05d}{group_number:05d}"
+        f"{STAGE_RANKS[stage]}{order:05d}"
+    )
 
 
 def stage_rank():
@@ -126,13 +144,27 @@ class OutputQuerySet(models.QuerySet):
         return self.filter(tags__slug=slug)
 
     def in_paper_order(self):
-        return self.order_by(
-            "working_group__part__consultation__start_date",
-            "working_group__part__number",
-            "working_group__number",
-            stage_rank(),
+        return self.order_by("paper_position", "pk")
+
+    def refresh_paper_positions(self):
+        """Recompute `paper_position` where it is out of date (after a consultation
+        is re-dated or a part or group renumbered or moved); returns how many changed."""
+        changed = []
+        rows = self.select_related("working_group__part__consultation").only(
+            "paper_position",
+            "stage",
             "order",
+            "working_group__number",
+            "working_group__part__number",
+            "working_group__part__consultation__start_date",
         )
+        for output in rows.iterator(chunk_size=2000):
+            position = output.build_paper_position()
+            if output.paper_position != position:
+                output.paper_position = position
+                changed.append(output)
+        self.model.objects.bulk_update(changed, ["paper_position"], batch_size=1000)
+        return len(changed)
 
 
 class Output(Versioned):
@@ -163,13 +195,20 @@ class Output(Versioned):
     )
     themes = models.ManyToManyField(Theme, related_name="outputs")
     tags = TaggableManager(blank=True, help_text=_("Specific keywords, e.g. Procurement Act."))
+    # Derived from where the output sits (see paper_position()); set on every save.
+    paper_position = models.CharField(max_length=40, editable=False, default="")
 
     objects = OutputQuerySet.as_manager()
-    history = ContentHistory(m2m_fields=["themes", "partners"], tags=True)
+    history = ContentHistory(
+        m2m_fields=["themes", "partners"], tags=True, excluded_fields=["paper_position"]
+    )
 
     class Meta:
         ordering = ["working_group", stage_rank(), "order"]
-        indexes = [models.Index(fields=["working_group", "stage", "order"])]
+        indexes = [
+            models.Index(fields=["working_group", "stage", "order"]),
+            models.Index(fields=["paper_position", "id"], name="output_paper_order"),
+        ]
 
     def __str__(self):
         return self.reference or self.text[:60]
@@ -177,10 +216,24 @@ class Output(Versioned):
     def save(self, *args, **kwargs):
         if not self.reference:
             self.reference = self.build_reference()
+        self.paper_position = self.build_paper_position()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "paper_position"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("workinggroups:output", args=[self.reference])
+
+    def build_paper_position(self):
+        group = self.working_group
+        return paper_position(
+            group.part.consultation.start_date,
+            group.part.consultation_id,
+            group.part.number,
+            group.number,
+            self.stage,
+            self.order,
+        )
 
     def build_reference(self):
         return f"{self.working_group.reference}-{STAGE_CODES[self.stage]}-{self.order:02d}"

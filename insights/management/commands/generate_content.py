@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from taggit.models import Tag, TaggedItem
 
+from insights import caching
 from insights.models import (
     Consultation,
     InsightBriefing,
@@ -28,7 +29,7 @@ from insights.models import (
     Status,
     Theme,
 )
-from workinggroups.models import STAGE_CODES, Output, Stage, WorkingGroup
+from workinggroups.models import STAGE_CODES, Output, Stage, WorkingGroup, paper_position
 
 SLUG_PREFIX = "generated-"
 REFERENCE_PREFIX = "GEN"
@@ -201,6 +202,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             self.delete_generated()
             counts = self.generate(outputs, seed)
+            caching.bump()  # bulk inserts send no signals
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(f"Generated {summary} in {elapsed:.1f}s (seed {seed}).")
@@ -315,6 +317,14 @@ class Command(BaseCommand):
                             # bulk_create skips save(), which would build it.
                             reference=f"{group.part.reference}-WG{group.number}-"
                             f"{STAGE_CODES[stage]}-{order:02d}",
+                            paper_position=paper_position(
+                                group.part.consultation.start_date,
+                                group.part.consultation_id,
+                                group.part.number,
+                                group.number,
+                                stage,
+                                order,
+                            ),
                         )
                     )
         outputs = Output.objects.bulk_create(outputs, batch_size=BATCH)

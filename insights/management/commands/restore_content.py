@@ -5,7 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 
+from insights import caching
 from insights.management.commands.backup_content import EXCLUDED
+from workinggroups.models import Output
 
 
 def backed_up_models():
@@ -51,6 +53,9 @@ class Command(BaseCommand):
             # must not add records of their own.
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", path, verbosity=0)
+            # Derived columns: a backup from before they existed holds none.
+            Output.objects.refresh_paper_positions()
+            caching.bump()
             if apps.is_installed("search"):
                 call_command("rebuild_search_index", verbosity=0)
         self.stdout.write(f"Restored {path}")
