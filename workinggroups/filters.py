@@ -2,18 +2,16 @@ from dataclasses import dataclass, field
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from insights.caching import cached
 from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from workinggroups.models import Output, Stage, WorkingGroup
-
-# Tags are many: the finder offers the most used ones, and always those chosen.
-MAX_TAG_OPTIONS = 25
 
 
 class KnownValuesMixin:
@@ -88,6 +86,7 @@ class Facet:
     label: str
     multiple: bool
     options: list = field(default_factory=list)
+    hidden: int = 0  # options with matches not listed (see FacetSpec.limit)
 
 
 @dataclass
@@ -111,31 +110,57 @@ NOUNS = {"sort": _("sort order")}
 CONSULTATION = "working_group__part__consultation"
 PART = "working_group__part"
 
-# For each facet: the values its counting query groups by (the first is the
-# option's value), how to label a row, and the order options are shown in.
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """How one facet is counted and shown.
+
+    Its query groups the filtered outputs by `group` (an id, or the stage) and
+    takes each option's `columns` with MAX() over the group, so the database
+    hashes small keys instead of sorting every match by its labels. `order`
+    sorts the options shown; at most `limit` show: the first by `order`, or
+    with `by_count`, the `limit` with most matches (then sorted by `order`).
+    With `all_or_none`, a facet with more than `limit` options lists none but
+    the chosen (it is narrowed by choosing in another facet first).
+    """
+
+    group: str
+    columns: dict
+    label: object
+    order: object
+    limit: int = 25
+    by_count: bool = False
+    all_or_none: bool = False
+
+
 FACETS = {
-    "consultation": (
-        {
+    "consultation": FacetSpec(
+        group=CONSULTATION,
+        columns={
             "value": f"{CONSULTATION}__slug",
             "title": f"{CONSULTATION}__title",
             "date": f"{CONSULTATION}__start_date",
         },
-        lambda row: row["title"],
-        lambda row: (-row["date"].toordinal(), row["title"]),
+        label=lambda row: row["title"],
+        order=lambda row: (-row["date"].toordinal(), row["title"]),
     ),
-    "part": (
-        {
+    "part": FacetSpec(
+        group=PART,
+        columns={
             "value": f"{PART}__slug",
             "title": f"{PART}__title",
             "number": f"{PART}__number",
             "prefix": f"{CONSULTATION}__reference_prefix",
             "date": f"{CONSULTATION}__start_date",
         },
-        _part_label,
-        lambda row: (-row["date"].toordinal(), row["number"]),
+        label=_part_label,
+        order=lambda row: (-row["date"].toordinal(), row["prefix"], row["number"]),
+        limit=100,
+        all_or_none=True,
     ),
-    "working_group": (
-        {
+    "working_group": FacetSpec(
+        group="working_group",
+        columns={
             "value": "working_group__slug",
             "title": "working_group__title",
             "number": "working_group__number",
@@ -143,28 +168,37 @@ FACETS = {
             "prefix": f"{CONSULTATION}__reference_prefix",
             "date": f"{CONSULTATION}__start_date",
         },
-        _group_label,
-        lambda row: (-row["date"].toordinal(), row["part"], row["number"]),
+        label=_group_label,
+        order=lambda row: (-row["date"].toordinal(), row["prefix"], row["part"], row["number"]),
+        limit=100,
+        all_or_none=True,
     ),
-    "stage": (
-        {"value": "stage"},
-        lambda row: str(Stage(row["value"]).label),
-        lambda row: Stage.values.index(row["value"]),
+    "stage": FacetSpec(
+        group="stage",
+        columns={},
+        label=lambda row: str(Stage(row["value"]).label),
+        order=lambda row: Stage.values.index(row["value"]),
     ),
-    "theme": (
-        {"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
-        lambda row: row["name"],
-        lambda row: (row["position"], row["name"]),
+    "theme": FacetSpec(
+        group="themes",
+        columns={"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
+        label=lambda row: row["name"],
+        order=lambda row: (row["position"], row["name"]),
+        by_count=True,
     ),
-    "tag": (
-        {"value": "tags__slug", "name": "tags__name"},
-        lambda row: row["name"],
-        lambda row: (-row["count"], row["name"].lower()),
+    "tag": FacetSpec(
+        group="tags",
+        columns={"value": "tags__slug", "name": "tags__name"},
+        label=lambda row: row["name"],
+        order=lambda row: (-row["count"], row["name"].lower()),
+        by_count=True,
     ),
-    "partner": (
-        {"value": "partners__slug", "name": "partners__name"},
-        lambda row: row["name"],
-        lambda row: row["name"].lower(),
+    "partner": FacetSpec(
+        group="partners",
+        columns={"value": "partners__slug", "name": "partners__name"},
+        label=lambda row: row["name"],
+        order=lambda row: row["name"].lower(),
+        by_count=True,
     ),
 }
 
@@ -314,37 +348,55 @@ class OutputFilter(django_filters.FilterSet):
 
     def facet(self, name):
         """Facet `name` with a count for each option: the results it would give
-        together with the other filters in force. One query, cached."""
+        together with the other filters in force. One query, cached until the
+        content changes."""
         if name in self._facets:
             return self._facets[name]
-        columns, label, order = FACETS[name]
+        # The key: what is counted (the base query) and the other filters in force.
+        others = [(other, self.selected(other)) for other in FACETS if other != name]
+        key = repr((str(self.queryset.query), others, parse(self.values().get("q")).text))
+        rows, counts = cached(f"facet-{name}", key, lambda: self._count(name))
+        hidden = sum(1 for value in counts if value not in {row["value"] for row in rows})
+        selected = self.selected(name)
+        spec = FACETS[name]
+        options = [
+            Option(row["value"], spec.label(row), row["count"], row["value"] in selected)
+            for row in rows
+        ]
+        # A chosen value always shows, even when nothing else matches with it.
+        shown = {option.value for option in options}
+        for item in _items(self.values().get(name)):
+            value = _object_value(name, item)
+            if value not in shown:
+                options.append(Option(value, _object_label(name, item), counts.get(value, 0), True))
+        self._facets[name] = Facet(
+            name, self.filters[name].label, name in MULTIPLE_FACETS, options, hidden
+        )
+        return self._facets[name]
+
+    def _count(self, name):
+        """([row], {value: count}) for facet `name`: the rows to list, in order,
+        each with the option's columns and `count`; and every option's count."""
+        spec = FACETS[name]
         others = self._filtered(self.queryset, exclude=name)
         # Every filter is a column test or a `pk__in` subquery, never a join that
         # repeats a row, so grouping the filtered rows directly counts each once.
         rows = (
             others.prefetch_related(None)
+            .select_related(None)
             .order_by()
-            .values(**{key: F(path) for key, path in columns.items()})
-            .annotate(count=Count("pk"))
+            .values(group=F(spec.group))
+            .annotate(count=Count("pk"), **{key: Max(path) for key, path in spec.columns.items()})
         )
-        rows = sorted((row for row in rows if row["value"] is not None), key=order)
-        selected = self.selected(name)
-        if name == "tag":
-            rows = [
-                row for n, row in enumerate(rows) if n < MAX_TAG_OPTIONS or row["value"] in selected
-            ]
-        options = [
-            Option(row["value"], label(row), row["count"], row["value"] in selected) for row in rows
-        ]
-        # A chosen value always shows, even when nothing else matches with it.
-        shown = {option.value for option in options}
-        for item in _items(self.values().get(name)):
-            if _object_value(name, item) not in shown:
-                options.append(
-                    Option(_object_value(name, item), _object_label(name, item), 0, True)
-                )
-        self._facets[name] = Facet(name, self.filters[name].label, name in MULTIPLE_FACETS, options)
-        return self._facets[name]
+        if not spec.columns:  # the group is the value
+            rows = [dict(row, value=row["group"]) for row in rows]
+        rows = [row for row in rows if row["value"] is not None]
+        counts = {row["value"]: row["count"] for row in rows}
+        if spec.all_or_none and len(rows) > spec.limit:
+            return [], counts
+        if spec.by_count:
+            rows = sorted(rows, key=lambda row: (-row["count"], row["value"]))[: spec.limit]
+        return sorted(rows, key=spec.order)[: spec.limit], counts
 
     def facets(self):
         return [self.facet(name) for name in FACETS]

@@ -302,18 +302,18 @@ def test_each_result_links_its_group_stage_and_topics(client, paper):
 
 
 def test_query_count_stays_the_same_whatever_the_data(client, paper, django_assert_num_queries):
-    # The count, the page of outputs (with group, part, consultation), its themes,
-    # tags and partners, then one counting query per facet: consultation, part,
-    # working group, stage, theme, tag, partner.
-    with django_assert_num_queries(12):
+    # The content version, the count, the page of outputs (with group, part,
+    # consultation), its themes, tags and partners, then one counting query per
+    # facet: consultation, part, working group, stage, theme, tag, partner.
+    with django_assert_num_queries(13):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
