@@ -331,3 +331,42 @@ def test_the_download_links_keep_the_known_filters_and_give_the_same_actions(cli
     rows = b"".join(csv.streaming_content).decode("utf-8-sig").splitlines()
     assert csv.status_code == 200
     assert len(rows) - 1 == shown > 0
+
+
+def test_a_facet_lists_the_25_partners_with_most_actions_and_says_how_many_more(client, paper):
+    from tests.factories import make_organisation
+
+    group = make_group()
+    partners = [make_organisation(slug=f"many-{n:02d}") for n in range(40)]
+    for n, partner in enumerate(partners):
+        # many-00 names one action, many-39 forty.
+        for _ in range(n + 1 if n >= 30 else 1):
+            make_output(group, partners=[partner], text="Pooled procurement.")
+    response = get(client, "q=pooled")
+    listed = options(response, "partner")
+    assert len(listed) == 25
+    assert {f"many-{n}" for n in range(30, 40)} <= set(listed)
+    assert listed["many-39"] == (40, False)
+    (facet,) = [f for f in response.context["facets"] if f.name == "partner"]
+    assert facet.hidden == 15
+    assert "15 more are not listed" in response.content.decode()
+    # A chosen partner always shows, with its true count, even beyond the 25.
+    response = get(client, "q=pooled&partner=many-00")
+    assert options(response, "partner")["many-00"] == (1, True)
+
+
+def test_parts_and_groups_are_offered_once_there_are_few_enough(client, paper):
+    consultation = make_consultation(slug="very-many-groups")
+    part = make_part(consultation)
+    theme = make_theme()
+    for _ in range(101):
+        make_output(make_group(part, themes=[theme]), themes=[theme])
+    response = get(client)
+    assert options(response, "working_group") == {}
+    assert "Choose a consultation first (" in response.content.decode()
+    response = get(client, "consultation=towards-connected-places-2024")
+    groups = options(response, "working_group")
+    assert 0 < len(groups) <= 100
+    assert "2024-p1-wg1-place-based-devolution" in groups
+    response = get(client, "working_group=2024-p1-wg1-place-based-devolution")
+    assert options(response, "working_group")["2024-p1-wg1-place-based-devolution"][1] is True

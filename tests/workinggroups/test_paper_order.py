@@ -1,0 +1,74 @@
+"""Paper order comes from a stored, indexed position that follows every move."""
+
+import datetime
+
+from insights.models import Consultation
+from tests.factories import make_consultation, make_group, make_output, make_part
+from workinggroups.models import STAGE_RANKS, Output, Stage
+
+
+def printed_order(outputs):
+    """The order the papers print them in, worked out from where each one sits."""
+    return sorted(
+        outputs,
+        key=lambda o: (
+            o.working_group.part.consultation.start_date,
+            o.working_group.part.consultation_id,
+            o.working_group.part.number,
+            o.working_group.number,
+            STAGE_RANKS[o.stage],
+            o.order,
+        ),
+    )
+
+
+def listed(*outputs):
+    return list(Output.objects.filter(pk__in=[o.pk for o in outputs]).in_paper_order())
+
+
+def test_the_paper_is_listed_as_printed(paper):
+    outputs = list(Output.objects.select_related("working_group__part__consultation"))
+    assert len(outputs) > 200
+    assert listed(*outputs) == printed_order(outputs)
+
+
+def test_re_dating_a_consultation_moves_its_outputs(db):
+    early = make_consultation(start_date=datetime.date(2020, 1, 1))
+    late = make_consultation(start_date=datetime.date(2022, 1, 1))
+    first = make_output(make_group(make_part(early)))
+    second = make_output(make_group(make_part(late)))
+    assert listed(first, second) == [first, second]
+    late = Consultation.objects.get(pk=late.pk)
+    late.start_date = datetime.date(2019, 6, 1)
+    late.save()
+    assert listed(first, second) == [second, first]
+
+
+def test_renumbering_a_group_or_part_moves_its_outputs(db):
+    consultation = make_consultation()
+    part_one, part_two = make_part(consultation), make_part(consultation)
+    group_a, group_b = make_group(part_one), make_group(part_one)
+    a = make_output(group_a, Stage.COLLABORATION)
+    b = make_output(group_b, Stage.WORKED_WELL)
+    c = make_output(make_group(part_two))
+    assert listed(a, b, c) == [a, b, c]
+    group_a.number = 9
+    group_a.save()
+    assert listed(a, b, c) == [b, a, c]
+    part_one.number, part_two.number = 8, 7
+    part_two.save()
+    part_one.save()
+    assert listed(a, b, c) == [c, b, a]
+
+
+def test_moving_an_output_within_its_group_moves_it(db):
+    group = make_group()
+    worked, collaboration = (
+        make_output(group, Stage.WORKED_WELL),
+        make_output(group, Stage.COLLABORATION),
+    )
+    assert listed(worked, collaboration) == [worked, collaboration]
+    worked.stage = Stage.COLLABORATION
+    worked.order = 5
+    worked.save()
+    assert listed(worked, collaboration) == [collaboration, worked]
