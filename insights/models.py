@@ -84,7 +84,25 @@ class Sector(models.TextChoices):
     PARTNERSHIP = "partnership", _("Partnership")
 
 
+def published_output_counts(through, column):
+    """{id: published outputs linked to it} from an outputs' many-to-many table,
+    in one hash aggregate: each (output, other) pair is there once, so no DISTINCT."""
+    rows = (
+        through.objects.filter(
+            output__working_group__part__consultation__status__in=PUBLIC_STATUSES
+        )
+        .order_by()
+        .values_list(column)
+        .annotate(n=Count("*"))
+    )
+    return dict(rows)
+
+
 class OrganisationQuerySet(models.QuerySet):
+    def output_counts(self):
+        """{organisation id: published outputs naming it}, for organisations with any."""
+        return published_output_counts(self.model.outputs.through, "organisation_id")
+
     def with_output_counts(self):
         """Annotate `output_count`: published outputs naming each organisation."""
         return self.annotate(
@@ -140,6 +158,10 @@ class Organisation(models.Model):
 
 
 class ThemeQuerySet(models.QuerySet):
+    def output_counts(self):
+        """{theme id: published outputs under it}, for themes with any."""
+        return published_output_counts(self.model.outputs.through, "theme_id")
+
     def with_output_counts(self):
         """Annotate `output_count`: published outputs under each theme, in one query."""
         return self.annotate(

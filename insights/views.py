@@ -21,6 +21,17 @@ from workinggroups.models import STAGE_SHORT_LABELS, Output, Stage, WorkingGroup
 
 # Outputs per page on theme and tag pages; the action finder filters them further.
 PAGE_SIZE = 50
+CONSULTATIONS_PAGE_SIZE = 50
+
+
+def get_page(paginator, number):
+    """Paginator.get_page, except that page 0 or below is the first page, not the last."""
+    try:
+        if int(number) < 1:
+            number = 1
+    except (TypeError, ValueError):
+        pass
+    return paginator.get_page(number)
 
 
 def private_if_draft(response, consultation):
@@ -55,12 +66,21 @@ def with_content_counts(consultations):
     )
 
 
+# Consultations the home page lists, newest first; the rest are on /consultations/.
+HOME_CONSULTATIONS = 6
+HOME_PARTNERS = 12
+
+
 @cache_public_page
 def home(request):
-    consultations = list(with_content_counts(Consultation.objects.published().for_list()))
-    featured = next((c for c in consultations if c.reference_prefix == "SGH24"), None) or next(
-        (c for c in consultations if c.output_count), None
+    published = Consultation.objects.published()
+    consultations = list(
+        with_content_counts(published.for_list()).order_by("-start_date", "title")[
+            :HOME_CONSULTATIONS
+        ]
     )
+    # The newest consultation with actions is shown as a grid.
+    featured = next((c for c in consultations if c.output_count), None)
     grid = (
         WorkingGroup.objects.filter(part__consultation=featured)
         .select_related("part")
@@ -69,17 +89,21 @@ def home(request):
         if featured
         else []
     )
-    themes = Theme.objects.with_output_counts().filter(output_count__gt=0)
-    partners = (
-        Organisation.objects.with_output_counts()
-        .filter(output_count__gt=0)
-        .order_by("-output_count", "name")[:12]
-    )
+    theme_counts = Theme.objects.output_counts()
+    themes = [theme for theme in Theme.objects.all() if theme_counts.get(theme.pk)]
+    for theme in themes:
+        theme.output_count = theme_counts[theme.pk]
+    partner_counts = Organisation.objects.output_counts()
+    busiest = sorted(partner_counts, key=lambda pk: -partner_counts[pk])[: HOME_PARTNERS * 2]
+    partners = list(Organisation.objects.filter(pk__in=busiest))
+    for partner in partners:
+        partner.output_count = partner_counts[partner.pk]
+    partners.sort(key=lambda partner: (-partner.output_count, partner.name))
     totals = {
-        "consultations": len(consultations),
-        "briefings": sum(c.briefing_count for c in consultations),
-        "groups": sum(c.group_count for c in consultations),
-        "outputs": sum(c.output_count for c in consultations),
+        "consultations": published.count(),
+        "briefings": InsightBriefing.objects.published().count(),
+        "groups": WorkingGroup.objects.published().count(),
+        "outputs": Output.objects.published().count(),
     }
     context = {
         "consultations": consultations,
@@ -87,7 +111,7 @@ def home(request):
         "grid": grid,
         "stages": [(stage, STAGE_SHORT_LABELS[stage]) for stage in Stage],
         "themes": themes,
-        "partners": partners,
+        "partners": partners[:HOME_PARTNERS],
         "totals": totals,
     }
     return render(request, "insights/home.html", context)
@@ -95,8 +119,14 @@ def home(request):
 
 @cache_public_page
 def consultation_list(request):
-    consultations = with_content_counts(Consultation.objects.published().for_list())
-    return render(request, "insights/consultation_list.html", {"consultations": consultations})
+    consultations = with_content_counts(Consultation.objects.published().for_list()).order_by(
+        "-start_date", "title"
+    )
+    page = get_page(
+        CachedCountPaginator(consultations, CONSULTATIONS_PAGE_SIZE), request.GET.get("page")
+    )
+    context = {"consultations": page.object_list, "page": page}
+    return render(request, "insights/consultation_list.html", context)
 
 
 @cache_public_page

@@ -2,7 +2,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from insights.caching import CachedCountPaginator, cache_public_page
-from insights.views import private_if_draft
+from insights.views import get_page, private_if_draft
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -36,16 +36,6 @@ def output_detail(request, reference):
     )
     response = render(request, "workinggroups/output_detail.html", {"output": output})
     return private_if_draft(response, output.working_group.part.consultation)
-
-
-def get_page(paginator, number):
-    """Paginator.get_page, except that page 0 or below is the first page, not the last."""
-    try:
-        if int(number) < 1:
-            number = 1
-    except (TypeError, ValueError):
-        pass
-    return paginator.get_page(number)
 
 
 @cache_public_page

@@ -29,12 +29,12 @@ def text_of(response):
 # and what those queries are.
 PAGES = {
     # Each first reads the content version (insights.caching), then:
-    # consultations with briefing/group/output counts (subqueries), their organisers,
-    # the featured consultation's grid (one aggregate), themes with counts,
-    # partners with counts
-    "home": (lambda: reverse("insights:home"), 6),
-    # consultations with counts, their organisers
-    "consultations": (lambda: reverse("insights:consultations"), 3),
+    # the newest consultations with briefing/group/output counts (subqueries), their
+    # organisers, the featured consultation's grid (one aggregate), theme counts,
+    # themes, partner counts, the busiest partners, and four totals
+    "home": (lambda: reverse("insights:home"), 12),
+    # the count, a page of consultations with counts, their organisers
+    "consultations": (lambda: reverse("insights:consultations"), 4),
     # consultation, organisers, themes, key themes, four related-consultation links,
     # parts, briefings, their presenters, working groups with output counts
     "consultation": (lambda: "/consultations/{consultation}/", 13),
@@ -331,3 +331,20 @@ def test_the_500_page_renders_without_a_request_or_the_database():
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert b"Try again later." in response.content
+
+
+def test_home_lists_the_newest_consultations_and_links_to_all(client, paper):
+    import datetime
+
+    for year in range(2010, 2018):
+        make_consultation(slug=f"old-{year}", start_date=datetime.date(year, 5, 1))
+    response = client.get(reverse("insights:home"))
+    listed = [c.slug for c in response.context["consultations"]]
+    assert len(listed) == 6
+    assert listed[0] == "towards-connected-places-2024"
+    assert "old-2010" not in listed
+    total = response.context["totals"]["consultations"]
+    assert total > 6
+    assert f'href="/consultations/">All {total} consultations</a>' in response.content.decode()
+    # The newest consultation with actions is the one shown as a grid.
+    assert response.context["featured"] == paper
