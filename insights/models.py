@@ -88,9 +88,7 @@ def published_output_counts(through, column):
     """{id: published outputs linked to it} from an outputs' many-to-many table,
     in one hash aggregate: each (output, other) pair is there once, so no DISTINCT."""
     rows = (
-        through.objects.filter(
-            output__working_group__part__consultation__status__in=PUBLIC_STATUSES
-        )
+        through.objects.filter(output__is_public=True)
         .order_by()
         .values_list(column)
         .annotate(n=Count("*"))
@@ -108,7 +106,7 @@ class OrganisationQuerySet(models.QuerySet):
         return self.annotate(
             output_count=Count(
                 "outputs",
-                filter=Q(outputs__working_group__part__consultation__status__in=PUBLIC_STATUSES),
+                filter=Q(outputs__is_public=True),
                 distinct=True,
             )
         )
@@ -167,7 +165,7 @@ class ThemeQuerySet(models.QuerySet):
         return self.annotate(
             output_count=Count(
                 "outputs",
-                filter=Q(outputs__working_group__part__consultation__status__in=PUBLIC_STATUSES),
+                filter=Q(outputs__is_public=True),
                 distinct=True,
             )
         )

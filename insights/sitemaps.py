@@ -57,7 +57,7 @@ class ThemeSitemap(Sitemap):
 
 class PartnerSitemap(Sitemap):
     def items(self):
-        public = Q(outputs__working_group__part__consultation__status__in=PUBLIC_STATUSES) | Q(
+        public = Q(outputs__is_public=True) | Q(
             presented_briefings__part__consultation__status__in=PUBLIC_STATUSES
         )
         return Organisation.objects.filter(public).distinct().order_by("pk")

@@ -128,7 +128,8 @@ class WorkingGroup(Versioned):
 
 class OutputQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(working_group__part__consultation__status__in=PUBLIC_STATUSES)
+        # is_public mirrors the consultation's status (see refresh_derived_fields).
+        return self.filter(is_public=True)
 
     def visible_to(self, user):
         """Published outputs, and drafts too for staff who may preview them."""
@@ -146,24 +147,27 @@ class OutputQuerySet(models.QuerySet):
     def in_paper_order(self):
         return self.order_by("paper_position", "pk")
 
-    def refresh_paper_positions(self):
-        """Recompute `paper_position` where it is out of date (after a consultation
-        is re-dated or a part or group renumbered or moved); returns how many changed."""
+    def refresh_derived_fields(self):
+        """Recompute `paper_position` and `is_public` where they are out of date: after
+        a consultation is re-dated, published or withdrawn, or a part or group is
+        renumbered or moved. Returns how many outputs changed."""
         changed = []
         rows = self.select_related("working_group__part__consultation").only(
             "paper_position",
+            "is_public",
             "stage",
             "order",
             "working_group__number",
             "working_group__part__number",
             "working_group__part__consultation__start_date",
+            "working_group__part__consultation__status",
         )
         for output in rows.iterator(chunk_size=2000):
-            position = output.build_paper_position()
-            if output.paper_position != position:
-                output.paper_position = position
+            stored = (output.paper_position, output.is_public)
+            output.set_derived_fields()
+            if (output.paper_position, output.is_public) != stored:
                 changed.append(output)
-        self.model.objects.bulk_update(changed, ["paper_position"], batch_size=1000)
+        self.model.objects.bulk_update(changed, ["paper_position", "is_public"], batch_size=1000)
         return len(changed)
 
 
@@ -195,12 +199,17 @@ class Output(Versioned):
     )
     themes = models.ManyToManyField(Theme, related_name="outputs")
     tags = TaggableManager(blank=True, help_text=_("Specific keywords, e.g. Procurement Act."))
-    # Derived from where the output sits (see paper_position()); set on every save.
+    # Derived from where the output sits and its consultation's status, set on every
+    # save and kept in step by workinggroups.signals, so that listing published
+    # outputs in paper order reads one table through one index.
     paper_position = models.CharField(max_length=40, editable=False, default="")
+    is_public = models.BooleanField(default=False, editable=False)
 
     objects = OutputQuerySet.as_manager()
     history = ContentHistory(
-        m2m_fields=["themes", "partners"], tags=True, excluded_fields=["paper_position"]
+        m2m_fields=["themes", "partners"],
+        tags=True,
+        excluded_fields=["paper_position", "is_public"],
     )
 
     class Meta:
@@ -216,13 +225,17 @@ class Output(Versioned):
     def save(self, *args, **kwargs):
         if not self.reference:
             self.reference = self.build_reference()
-        self.paper_position = self.build_paper_position()
+        self.set_derived_fields()
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "paper_position"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "paper_position", "is_public"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("workinggroups:output", args=[self.reference])
+
+    def set_derived_fields(self):
+        self.paper_position = self.build_paper_position()
+        self.is_public = self.working_group.part.consultation.status in PUBLIC_STATUSES
 
     def build_paper_position(self):
         group = self.working_group

@@ -1,4 +1,5 @@
-"""Keep each output's stored paper position right when what it derives from changes."""
+"""Keep each output's stored paper position and visibility right when what they
+derive from changes."""
 
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -13,11 +14,11 @@ PATHS = {
 }
 
 
-@receiver(post_save, sender=Consultation, dispatch_uid="paper-position-consultation")
-@receiver(post_save, sender=Part, dispatch_uid="paper-position-part")
-@receiver(post_save, sender=WorkingGroup, dispatch_uid="paper-position-group")
-def refresh_paper_positions(sender, instance, created, raw=False, **kwargs):
+@receiver(post_save, sender=Consultation, dispatch_uid="output-derived-consultation")
+@receiver(post_save, sender=Part, dispatch_uid="output-derived-part")
+@receiver(post_save, sender=WorkingGroup, dispatch_uid="output-derived-group")
+def refresh_derived_fields(sender, instance, created, raw=False, **kwargs):
     # A new container has no outputs yet; loaddata restores stored positions
     # (restore_content refreshes them all afterwards).
     if not created and not raw:
-        Output.objects.filter(**{PATHS[sender]: instance}).refresh_paper_positions()
+        Output.objects.filter(**{PATHS[sender]: instance}).refresh_derived_fields()

@@ -182,6 +182,31 @@ def test_a_publisher_publishes_unpublishes_and_archives(publisher_client, client
     assert client.get(output_url).status_code == 404
 
 
+def test_publishing_shows_and_unpublishing_hides_the_actions_in_every_list(
+    publisher_client, client, draft
+):
+    consultation, output = draft["consultation"], draft["output"]
+    finder = f"{reverse('workinggroups:finder')}?consultation={consultation.slug}"
+    api = f"/api/actions/?q={output.reference}"
+
+    def listed():
+        html = client.get(reverse("workinggroups:finder") + "?q=draft").content.decode()
+        return (
+            output.reference in html,
+            client.get(api).json()["count"],
+            output.reference in b"".join(client.get("/actions.csv?q=draft")).decode(),
+        )
+
+    assert listed() == (False, 0, False)
+    act(publisher_client, "publish", consultation)
+    assert listed() == (True, 1, True)
+    assert client.get(finder).status_code == 200
+    act(publisher_client, "archive", consultation)
+    assert listed() == (True, 1, True)
+    act(publisher_client, "unpublish", consultation)
+    assert listed() == (False, 0, False)
+
+
 def test_a_publisher_may_publish_through_the_form(publisher_client, draft):
     consultation = draft["consultation"]
     url = reverse("admin:insights_consultation_change", args=[consultation.pk])

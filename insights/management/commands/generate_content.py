@@ -21,6 +21,7 @@ from taggit.models import Tag, TaggedItem
 
 from insights import caching
 from insights.models import (
+    PUBLIC_STATUSES,
     Consultation,
     InsightBriefing,
     Organisation,
@@ -317,6 +318,7 @@ class Command(BaseCommand):
                             # bulk_create skips save(), which would build it.
                             reference=f"{group.part.reference}-WG{group.number}-"
                             f"{STAGE_CODES[stage]}-{order:02d}",
+                            is_public=group.part.consultation.status in PUBLIC_STATUSES,
                             paper_position=paper_position(
                                 group.part.consultation.start_date,
                                 group.part.consultation_id,

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", path, verbosity=0)
             # Derived columns: a backup from before they existed holds none.
-            Output.objects.refresh_paper_positions()
+            Output.objects.refresh_derived_fields()
             caching.bump()
             if apps.is_installed("search"):
                 call_command("rebuild_search_index", verbosity=0)

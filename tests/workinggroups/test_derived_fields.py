@@ -1,8 +1,9 @@
-"""Paper order comes from a stored, indexed position that follows every move."""
+"""Paper order and visibility are stored on each output, and follow every change
+of where it sits and of its consultation's status."""
 
 import datetime
 
-from insights.models import Consultation
+from insights.models import Consultation, Status
 from tests.factories import make_consultation, make_group, make_output, make_part
 from workinggroups.models import STAGE_RANKS, Output, Stage
 
@@ -72,3 +73,20 @@ def test_moving_an_output_within_its_group_moves_it(db):
     worked.order = 5
     worked.save()
     assert listed(worked, collaboration) == [collaboration, worked]
+
+
+def test_moving_a_group_to_a_draft_consultation_hides_its_outputs(db):
+    group = make_group()
+    output = make_output(group)
+    assert list(Output.objects.published().filter(pk=output.pk)) == [output]
+    group.part = make_part(make_consultation(status=Status.DRAFT))
+    group.save()
+    assert not Output.objects.published().filter(pk=output.pk).exists()
+    group.part.consultation.status = Status.ARCHIVED
+    group.part.consultation.save()
+    assert Output.objects.published().filter(pk=output.pk).exists()
+
+
+def test_a_new_output_of_a_draft_is_not_public(db):
+    output = make_output(make_group(make_part(make_consultation(status=Status.REVIEW))))
+    assert Output.objects.get(pk=output.pk).is_public is False
