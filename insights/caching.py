@@ -21,6 +21,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.core.signals import request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -113,9 +114,9 @@ class CachedCountPaginator(Paginator):
         if query is None:
             return super().count
         try:
-            key = str(query)
-        except Exception:  # a query that can't be shown as SQL: just count
-            return super().count
+            key = repr(query.sql_with_params())
+        except EmptyResultSet:  # a filter that can match nothing, such as `pk__in=[]`
+            return 0
         return cached("count", key, lambda: Paginator.count.func(self))
 
 

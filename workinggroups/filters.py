@@ -354,7 +354,8 @@ class OutputFilter(django_filters.FilterSet):
             return self._facets[name]
         # The key: what is counted (the base query) and the other filters in force.
         others = [(other, self.selected(other)) for other in FACETS if other != name]
-        key = repr((str(self.queryset.query), others, parse(self.values().get("q")).text))
+        base = self.queryset.query.sql_with_params()
+        key = repr((base, others, parse(self.values().get("q")).text))
         rows, counts = cached(f"facet-{name}", key, lambda: self._count(name))
         hidden = sum(1 for value in counts if value not in {row["value"] for row in rows})
         selected = self.selected(name)

@@ -158,3 +158,16 @@ def test_the_content_version_changes_with_every_edit_and_only_then(paper):
     second = caching.content_version()
     assert second != first
     assert caching.content_version() == second
+
+
+def test_a_cached_count_is_right_for_queries_that_match_nothing_or_differ_only_in_values(paper):
+    assert caching.CachedCountPaginator(Output.objects.none(), 10).count == 0
+    assert caching.CachedCountPaginator(Output.objects.filter(pk__in=[]), 10).count == 0
+    refs = ["SGH24-P1-WG3-PS-02", "SGH24-P1-WG3-PS-01"]
+    one = caching.CachedCountPaginator(Output.objects.filter(reference__in=refs[:1]), 10)
+    two = caching.CachedCountPaginator(Output.objects.filter(reference__in=refs), 10)
+    assert (one.count, two.count) == (1, 2)
+    text = caching.CachedCountPaginator(Output.objects.filter(text__contains="a b"), 10)
+    other = caching.CachedCountPaginator(Output.objects.filter(text__contains="a' b"), 10)
+    assert text.count == Output.objects.filter(text__contains="a b").count()
+    assert other.count == Output.objects.filter(text__contains="a' b").count()
