@@ -217,6 +217,13 @@ class Output(Versioned):
         indexes = [
             models.Index(fields=["working_group", "stage", "order"]),
             models.Index(fields=["paper_position", "id"], name="output_paper_order"),
+            # Counting and faceting public outputs reads this index alone (an
+            # index-only scan), not the wide rows with their texts.
+            models.Index(
+                fields=["working_group", "stage", "id"],
+                condition=models.Q(is_public=True),
+                name="output_public_by_group",
+            ),
         ]
 
     def __str__(self):

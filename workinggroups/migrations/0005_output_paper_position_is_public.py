@@ -47,5 +47,9 @@ class Migration(migrations.Migration):
             model_name='output',
             index=models.Index(fields=['paper_position', 'id'], name='output_paper_order'),
         ),
+        migrations.AddIndex(
+            model_name='output',
+            index=models.Index(condition=models.Q(('is_public', True)), fields=['working_group', 'stage', 'id'], name='output_public_by_group'),
+        ),
         migrations.RunPython(fill_derived_fields, migrations.RunPython.noop),
     ]
