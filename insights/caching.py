@@ -139,53 +139,55 @@ def _storable(response):
     )
 
 
-def cache_public_page(view=None, *, vary_on_accept=False):
+def cache_public_page(view):
     """Serve `view`'s response from the cache to readers without a session.
 
-    The key is the path, the query string, the language (and with
-    `vary_on_accept`, the Accept header, for views that negotiate a format)
-    and the content version, so an edit shows at once. Only complete,
+    The key is the scheme, host, path, query string and language, and the
+    content version, so an edit shows at once. (Views that negotiate a format
+    from the Accept header would need it in the key: ours don't.) Only complete,
     cookie-free 200 responses that allow shared caching are kept. The response
     says `X-Page-Cache: hit` or `miss`.
     """
 
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            timeout = settings.PAGE_CACHE_SECONDS
-            if not timeout or not _is_anonymous(request):
-                return view(request, *args, **kwargs)
-            parts = [request.path, request.META.get("QUERY_STRING", ""), get_language()]
-            if vary_on_accept:
-                parts.append(request.headers.get("Accept", ""))
-            key = _key("page", "\n".join(parts))
-            stored = cache.get(key)
-            if stored is not None:
-                content, headers = stored
-                response = HttpResponse(content, headers=headers)
-                response["X-Page-Cache"] = "hit"
-                patch_vary_headers(response, ["Cookie"])
-                return response
-
-            response = view(request, *args, **kwargs)
-            response["X-Page-Cache"] = "miss"
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = settings.PAGE_CACHE_SECONDS
+        if not timeout or not _is_anonymous(request):
+            return view(request, *args, **kwargs)
+        # Pages show absolute links (API links, "cite this"): the origin is part of them.
+        parts = [
+            request.scheme,
+            request.get_host(),
+            request.path,
+            request.META.get("QUERY_STRING", ""),
+            get_language(),
+        ]
+        key = _key("page", "\n".join(parts))
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            response = HttpResponse(content, headers=headers)
+            response["X-Page-Cache"] = "hit"
             patch_vary_headers(response, ["Cookie"])
-
-            def store(response):
-                if _storable(response):
-                    headers = {
-                        name: value
-                        for name, value in response.headers.items()
-                        if name not in ("X-Page-Cache", "Vary")
-                    }
-                    cache.set(key, (response.content, headers), timeout)
-
-            if hasattr(response, "add_post_render_callback") and not response.is_rendered:
-                response.add_post_render_callback(store)
-            else:
-                store(response)
             return response
 
-        return wrapper
+        response = view(request, *args, **kwargs)
+        response["X-Page-Cache"] = "miss"
+        patch_vary_headers(response, ["Cookie"])
 
-    return decorate(view) if view is not None else decorate
+        def store(response):
+            if _storable(response):
+                headers = {
+                    name: value
+                    for name, value in response.headers.items()
+                    if name not in ("X-Page-Cache", "Vary")
+                }
+                cache.set(key, (response.content, headers), timeout)
+
+        if hasattr(response, "add_post_render_callback") and not response.is_rendered:
+            response.add_post_render_callback(store)
+        else:
+            store(response)
+        return response
+
+    return wrapper

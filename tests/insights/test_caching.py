@@ -171,3 +171,21 @@ def test_a_cached_count_is_right_for_queries_that_match_nothing_or_differ_only_i
     other = caching.CachedCountPaginator(Output.objects.filter(text__contains="a' b"), 10)
     assert text.count == Output.objects.filter(text__contains="a b").count()
     assert other.count == Output.objects.filter(text__contains="a' b").count()
+
+
+def test_pages_with_absolute_links_are_kept_apart_per_host(client, paper, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    one = client.get("/api/actions/", HTTP_HOST="one.example").json()
+    two = client.get("/api/actions/", HTTP_HOST="two.example").json()
+    assert one["next"].startswith("http://one.example/")
+    assert two["next"].startswith("http://two.example/")
+
+
+def test_caching_can_be_turned_off(client, paper, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.CONTENT_CACHE_SECONDS = 0
+    first, built = fetch(client, "/search/?q=procurement")
+    again, rebuilt = fetch(client, "/search/?q=procurement")
+    assert "X-Page-Cache" not in again
+    assert again.content == first.content
+    assert rebuilt == built > 1
