@@ -1,11 +1,13 @@
 from dataclasses import dataclass, field
 
 import django_filters
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from insights.caching import cached
 from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
@@ -56,16 +58,27 @@ class KnownChoicesField(KnownValuesMixin, django_filters.fields.MultipleChoiceFi
 
 
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Any of the chosen values; a subquery rather than a join, so that results
-    need no DISTINCT and counting them stays cheap."""
+    """Any of the chosen values: `pk IN (the link table's rows for them)`, a
+    subquery rather than a join, so that results need no DISTINCT and counting
+    them stays cheap, and one that reads only the link table."""
 
     field_class = KnownSlugsField
 
     def filter(self, qs, value):
         if not value:
             return qs
-        matching = self.model._default_manager.filter(**{f"{self.field_name}__in": value})
-        return qs.filter(pk__in=matching.values("pk"))
+        field = self.model._meta.get_field(self.field_name)
+        through = field.remote_field.through
+        chosen = [item.pk for item in value]
+        if through is TaggedItem:
+            links = TaggedItem.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), tag_id__in=chosen
+            ).values("object_id")
+        else:
+            links = through.objects.filter(
+                **{f"{field.m2m_reverse_field_name()}_id__in": chosen}
+            ).values(f"{field.m2m_field_name()}_id")
+        return qs.filter(pk__in=links)
 
 
 class StagesFilter(django_filters.MultipleChoiceFilter):
@@ -106,6 +119,9 @@ def _group_label(row):
 
 
 MULTIPLE_FACETS = ("stage", "theme", "tag", "partner")
+# Facets counted from one grouping of the outputs by group (and so part and
+# consultation) and stage.
+STRUCTURE = ("consultation", "part", "working_group", "stage")
 NOUNS = {"sort": _("sort order")}
 CONSULTATION = "working_group__part__consultation"
 PART = "working_group__part"
@@ -131,47 +147,50 @@ class FacetSpec:
     limit: int = 25
     by_count: bool = False
     all_or_none: bool = False
+    # For the consultation, part and group facets: the model whose rows label
+    # the options. Their counts are rolled up from one grouping of the outputs
+    # (OutputFilter._structure), so the output table is read once for all four.
+    labels: object = None
 
 
 FACETS = {
     "consultation": FacetSpec(
         group=CONSULTATION,
-        columns={
-            "value": f"{CONSULTATION}__slug",
-            "title": f"{CONSULTATION}__title",
-            "date": f"{CONSULTATION}__start_date",
-        },
+        columns={"value": "slug", "title": "title", "date": "start_date"},
         label=lambda row: row["title"],
         order=lambda row: (-row["date"].toordinal(), row["title"]),
+        labels=Consultation,
     ),
     "part": FacetSpec(
         group=PART,
         columns={
-            "value": f"{PART}__slug",
-            "title": f"{PART}__title",
-            "number": f"{PART}__number",
-            "prefix": f"{CONSULTATION}__reference_prefix",
-            "date": f"{CONSULTATION}__start_date",
+            "value": "slug",
+            "title": "title",
+            "number": "number",
+            "prefix": "consultation__reference_prefix",
+            "date": "consultation__start_date",
         },
         label=_part_label,
         order=lambda row: (-row["date"].toordinal(), row["prefix"], row["number"]),
         limit=100,
         all_or_none=True,
+        labels=Part,
     ),
     "working_group": FacetSpec(
         group="working_group",
         columns={
-            "value": "working_group__slug",
-            "title": "working_group__title",
-            "number": "working_group__number",
-            "part": f"{PART}__number",
-            "prefix": f"{CONSULTATION}__reference_prefix",
-            "date": f"{CONSULTATION}__start_date",
+            "value": "slug",
+            "title": "title",
+            "number": "number",
+            "part": "part__number",
+            "prefix": "part__consultation__reference_prefix",
+            "date": "part__consultation__start_date",
         },
         label=_group_label,
         order=lambda row: (-row["date"].toordinal(), row["prefix"], row["part"], row["number"]),
         limit=100,
         all_or_none=True,
+        labels=WorkingGroup,
     ),
     "stage": FacetSpec(
         group="stage",
@@ -289,6 +308,7 @@ class OutputFilter(django_filters.FilterSet):
             data["q"] = data["q"][:MAX_QUERY]
         super().__init__(data, *args, **kwargs)
         self._facets = {}
+        self._structures = {}
 
     # Filtering
 
@@ -354,10 +374,9 @@ class OutputFilter(django_filters.FilterSet):
             return self._facets[name]
         # The key: what is counted (the base query) and the other filters in force.
         others = [(other, self.selected(other)) for other in FACETS if other != name]
-        base = self.queryset.query.sql_with_params()
-        key = repr((base, others, parse(self.values().get("q")).text))
+        key = repr((self._base_key, others, parse(self.values().get("q")).text))
         rows, counts = cached(f"facet-{name}", key, lambda: self._count(name))
-        hidden = sum(1 for value in counts if value not in {row["value"] for row in rows})
+        hidden = len(counts) - len(rows)
         selected = self.selected(name)
         spec = FACETS[name]
         options = [
@@ -369,35 +388,83 @@ class OutputFilter(django_filters.FilterSet):
         for item in _items(self.values().get(name)):
             value = _object_value(name, item)
             if value not in shown:
-                options.append(Option(value, _object_label(name, item), counts.get(value, 0), True))
+                count = counts.get(item if name == "stage" else item.pk, 0)
+                options.append(Option(value, _object_label(name, item), count, True))
         self._facets[name] = Facet(
             name, self.filters[name].label, name in MULTIPLE_FACETS, options, hidden
         )
         return self._facets[name]
 
+    @cached_property
+    def _base_key(self):
+        return self.queryset.query.sql_with_params()
+
     def _count(self, name):
-        """([row], {value: count}) for facet `name`: the rows to list, in order,
-        each with the option's columns and `count`; and every option's count."""
+        """([row], {group: count}) for facet `name`: the rows to list, in order,
+        each with the option's columns and `count`; and every option's count, by
+        its id (the stage for stages)."""
         spec = FACETS[name]
-        others = self._filtered(self.queryset, exclude=name)
-        # Every filter is a column test or a `pk__in` subquery, never a join that
-        # repeats a row, so grouping the filtered rows directly counts each once.
-        rows = (
-            others.prefetch_related(None)
-            .select_related(None)
-            .order_by()
-            .values(group=F(spec.group))
-            .annotate(count=Count("pk"), **{key: Max(path) for key, path in spec.columns.items()})
-        )
-        if not spec.columns:  # the group is the value
-            rows = [dict(row, value=row["group"]) for row in rows]
-        rows = [row for row in rows if row["value"] is not None]
-        counts = {row["value"]: row["count"] for row in rows}
-        if spec.all_or_none and len(rows) > spec.limit:
-            return [], counts
+        if name in STRUCTURE:
+            counts = self._rolled_up(name)
+            if spec.all_or_none and len(counts) > spec.limit:
+                return [], counts
+            if spec.labels is None:  # stages: the value is the group
+                rows = [{"group": key, "value": key, "count": n} for key, n in counts.items()]
+            else:
+                labels = spec.labels._default_manager.filter(pk__in=list(counts)).values_list(
+                    "pk", *spec.columns.values()
+                )
+                rows = [
+                    {
+                        "group": pk,
+                        "count": counts[pk],
+                        **dict(zip(spec.columns, values, strict=True)),
+                    }
+                    for pk, *values in labels
+                ]
+        else:
+            # Every filter is a column test or a `pk__in` subquery, never a join
+            # that repeats a row, so grouping the filtered rows counts each once.
+            rows = (
+                self._filtered(self.queryset, exclude=name)
+                .prefetch_related(None)
+                .select_related(None)
+                .order_by()
+                .values(group=F(spec.group))
+                .annotate(
+                    count=Count("pk"), **{key: Max(path) for key, path in spec.columns.items()}
+                )
+            )
+            rows = [row for row in rows if row["group"] is not None]
+            counts = {row["group"]: row["count"] for row in rows}
         if spec.by_count:
-            rows = sorted(rows, key=lambda row: (-row["count"], row["value"]))[: spec.limit]
+            rows = sorted(rows, key=lambda row: (-row["count"], row["group"]))[: spec.limit]
         return sorted(rows, key=spec.order)[: spec.limit], counts
+
+    def _rolled_up(self, name):
+        """{id: count} of facet `name` (one of STRUCTURE), summed from `_structure`."""
+        position = STRUCTURE.index(name)
+        counts = {}
+        exclude = name if self.values().get(name) else None
+        for row in self._structure(exclude):
+            counts[row[position]] = counts.get(row[position], 0) + row[-1]
+        return counts
+
+    def _structure(self, exclude):
+        """(consultation id, part id, group id, stage, count) over the filtered
+        outputs, ignoring facet `exclude`'s own filter: one grouping query that
+        the four structural facets roll up from, shared by those whose own
+        filter is not in force."""
+        if exclude not in self._structures:
+            self._structures[exclude] = list(
+                self._filtered(self.queryset, exclude=exclude)
+                .prefetch_related(None)
+                .select_related(None)
+                .order_by()
+                .values_list(CONSULTATION, PART, "working_group", "stage")
+                .annotate(count=Count("pk"))
+            )
+        return self._structures[exclude]
 
     def facets(self):
         return [self.facet(name) for name in FACETS]

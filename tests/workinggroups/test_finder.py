@@ -303,8 +303,10 @@ def test_each_result_links_its_group_stage_and_topics(client, paper):
 
 def test_query_count_stays_the_same_whatever_the_data(client, paper, django_assert_num_queries):
     # The content version, the count, the page of outputs (with group, part,
-    # consultation), its themes, tags and partners, then one counting query per
-    # facet: consultation, part, working group, stage, theme, tag, partner.
+    # consultation), its themes, tags and partners; one grouping of the outputs
+    # that the consultation, part, group and stage facets roll up from, and their
+    # labels (consultations, parts, groups); one counting query each for the
+    # theme, tag and partner facets.
     with django_assert_num_queries(13):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
@@ -312,8 +314,9 @@ def test_query_count_stays_the_same_whatever_the_data(client, paper, django_asse
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
     with django_assert_num_queries(13):
         get(client, "q=data&sort=relevance&page=2")
-    # As above, plus looking up the chosen theme's and tag's slugs.
-    with django_assert_num_queries(15):
+    # As above, plus looking up the chosen theme's and tag's slugs, and a second
+    # grouping for the stage facet, which ignores the stages chosen.
+    with django_assert_num_queries(16):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
@@ -370,3 +373,27 @@ def test_parts_and_groups_are_offered_once_there_are_few_enough(client, paper):
     assert "2024-p1-wg1-place-based-devolution" in groups
     response = get(client, "working_group=2024-p1-wg1-place-based-devolution")
     assert options(response, "working_group")["2024-p1-wg1-place-based-devolution"][1] is True
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        "",
+        "theme=skills-and-workforce",
+        "consultation=towards-connected-places-2024&stage=practical_steps",
+        "part=sgh24-p1&q=data",
+        "working_group=2024-p1-wg1-place-based-devolution&theme=skills-and-workforce",
+    ],
+)
+def test_structural_facets_count_what_choosing_each_option_would_give(
+    client, paper, params, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0  # each response with its context
+    response = get(client, params)
+    assert response.context["page"].paginator.count > 0
+    for facet in ("consultation", "part", "working_group", "stage"):
+        for value, (count, _selected) in options(response, facet).items():
+            query = parse_qs(params)
+            query[facet] = [value]
+            chosen = get(client, urlencode(query, doseq=True))
+            assert chosen.context["page"].paginator.count == count, (facet, value)
