@@ -5,7 +5,7 @@ fixtures/ is such a document, and an export can be imported into an empty
 database to give identical content.
 """
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from insights.models import (
     Consultation,
@@ -294,3 +294,10 @@ def _export_group(w):
         "tags": _tag_names(w.tags),
         "outputs": by_stage,
     }
+
+
+def refresh_statistics():
+    """ANALYZE after a bulk load, so the query planner knows how big the tables
+    now are (autovacuum gets there eventually on PostgreSQL; SQLite never does)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

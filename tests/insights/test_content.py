@@ -277,3 +277,19 @@ def test_the_fixture_is_valid_json_in_the_documented_format():
     data = json.loads(PAPER_FIXTURE.read_text(encoding="utf-8"))
     assert data["format"] == "connected-places-portal/1"
     assert next(c["slug"] for c in data["consultations"]) == "towards-connected-places-2024"
+
+
+def test_loading_content_refreshes_the_query_planners_statistics(paper):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("load_content", stdout=StringIO())
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'workinggroups_output'")
+            assert cursor.fetchall()
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'workinggroups_output'")
+            assert cursor.fetchone()[0] >= Output.objects.count()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from insights.services import ContentError, import_document
+from insights.services import ContentError, import_document, refresh_statistics
 
 DEFAULT_FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 
@@ -40,3 +40,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"Kept {slug}: already in the database")
         # Saving indexes each item; this also covers content loaded before search existed.
         call_command("rebuild_search_index", stdout=self.stdout)
+        refresh_statistics()

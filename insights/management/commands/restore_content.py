@@ -7,6 +7,7 @@ from django.test.utils import override_settings
 
 from insights import caching
 from insights.management.commands.backup_content import EXCLUDED
+from insights.services import refresh_statistics
 from workinggroups.models import Output
 
 
@@ -58,4 +59,5 @@ class Command(BaseCommand):
             caching.bump()
             if apps.is_installed("search"):
                 call_command("rebuild_search_index", verbosity=0)
+        refresh_statistics()
         self.stdout.write(f"Restored {path}")
