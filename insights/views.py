@@ -94,7 +94,9 @@ def home(request):
     for theme in themes:
         theme.output_count = theme_counts[theme.pk]
     partner_counts = Organisation.objects.output_counts()
-    busiest = sorted(partner_counts, key=lambda pk: -partner_counts[pk])[: HOME_PARTNERS * 2]
+    # Those tied with the last place too, so that ties are broken by name.
+    cutoff = sorted(partner_counts.values(), reverse=True)[HOME_PARTNERS - 1 : HOME_PARTNERS]
+    busiest = [pk for pk, n in partner_counts.items() if n >= (cutoff or [0])[0]]
     partners = list(Organisation.objects.filter(pk__in=busiest))
     for partner in partners:
         partner.output_count = partner_counts[partner.pk]

@@ -4,9 +4,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from insights.caching import cache_public_page, cached
+from insights.views import get_page
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, excerpt, highlight, parse
-from workinggroups.views import get_page
 
 PAGE_SIZE = 20
 

@@ -131,19 +131,20 @@ PART = "working_group__part"
 class FacetSpec:
     """How one facet is counted and shown.
 
-    Its query groups the filtered outputs by `group` (an id, or the stage) and
-    takes each option's `columns` with MAX() over the group, so the database
-    hashes small keys instead of sorting every match by its labels. `order`
+    The theme, tag and partner facets' query groups the filtered outputs by
+    `group` (the linked id) and takes each option's `columns` with MAX() over
+    the group, so the database hashes small keys instead of sorting every match
+    by its labels; the STRUCTURE facets read `columns` from their `labels` model. `order`
     sorts the options shown; at most `limit` show: the first by `order`, or
     with `by_count`, the `limit` with most matches (then sorted by `order`).
     With `all_or_none`, a facet with more than `limit` options lists none but
     the chosen (it is narrowed by choosing in another facet first).
     """
 
-    group: str
     columns: dict
     label: object
     order: object
+    group: str | None = None
     limit: int = 25
     by_count: bool = False
     all_or_none: bool = False
@@ -155,14 +156,12 @@ class FacetSpec:
 
 FACETS = {
     "consultation": FacetSpec(
-        group=CONSULTATION,
         columns={"value": "slug", "title": "title", "date": "start_date"},
         label=lambda row: row["title"],
         order=lambda row: (-row["date"].toordinal(), row["title"]),
         labels=Consultation,
     ),
     "part": FacetSpec(
-        group=PART,
         columns={
             "value": "slug",
             "title": "title",
@@ -177,7 +176,6 @@ FACETS = {
         labels=Part,
     ),
     "working_group": FacetSpec(
-        group="working_group",
         columns={
             "value": "slug",
             "title": "title",
@@ -193,7 +191,6 @@ FACETS = {
         labels=WorkingGroup,
     ),
     "stage": FacetSpec(
-        group="stage",
         columns={},
         label=lambda row: str(Stage(row["value"]).label),
         order=lambda row: Stage.values.index(row["value"]),
