@@ -24,9 +24,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-lint: $(STAMP)  ## Ruff lint and format check, as CI runs them
+lint: $(STAMP)  ## Ruff, the layer contracts and the types, as CI runs them
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	DEBUG=1 $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

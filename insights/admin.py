@@ -3,13 +3,9 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from insights import actions
-from insights.editing import (
-    ContentAdmin,
-    ContentStackedInline,
-    ContentTabularInline,
-    VersionedForm,
-)
+from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
+from editorial.versioning import VersionedForm
+from insights import bulk
 from insights.models import (
     PUBLIC_STATUSES,
     Consultation,
@@ -20,7 +16,6 @@ from insights.models import (
     Status,
     Theme,
 )
-from workinggroups.models import WorkingGroup
 
 PUBLISH_PERMISSION = "insights.publish_consultation"
 
@@ -98,7 +93,7 @@ class ConsultationAdmin(ContentAdmin):
     filter_horizontal = ["themes"]
     inlines = [PartInline, KeyThemeInline]
     date_hierarchy = "start_date"
-    actions = [actions.submit_for_review, actions.publish, actions.unpublish, actions.archive]
+    actions = bulk.PUBLISHING
 
     def has_publish_permission(self, request):
         return request.user.has_perm(PUBLISH_PERMISSION)
@@ -128,20 +123,14 @@ class BriefingInline(ContentTabularInline):
     show_change_link = True
 
 
-class WorkingGroupInline(ContentTabularInline):
-    model = WorkingGroup
-    fields = ["number", "title"]
-    extra = 0
-    show_change_link = True
-
-
 @admin.register(Part)
 class PartAdmin(ContentAdmin):
     list_display = ["__str__", "consultation"]
     list_filter = ["consultation"]
     list_select_related = ["consultation"]
     search_fields = ["title", "introduction"]
-    inlines = [BriefingInline, WorkingGroupInline]
+    # workinggroups.admin adds the part's working groups.
+    inlines: list[type[admin.options.InlineModelAdmin]] = [BriefingInline]
 
 
 @admin.register(InsightBriefing)
@@ -153,15 +142,7 @@ class InsightBriefingAdmin(ContentAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["presenters", "partners"]
     filter_horizontal = ["themes"]
-    actions = [
-        actions.add_theme,
-        actions.remove_theme,
-        actions.add_tag,
-        actions.remove_tag,
-        actions.link_partner,
-        actions.unlink_partner,
-        actions.suggest_partners,
-    ]
+    actions = [*bulk.LINKS, bulk.suggest_partners]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("presenters")

@@ -1,10 +1,15 @@
-from django.db import models, transaction
-from django.db.models import Count, Q
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from insights.history import ContentHistory
+from editorial.history import ContentHistory
+from editorial.versioning import Versioned
+from web.text import plain_words
 
 
 class Status(models.TextChoices):
@@ -18,7 +23,7 @@ class Status(models.TextChoices):
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.ARCHIVED)
 
 
-def can_preview(user, model):
+def can_preview(user, model) -> bool:
     """Staff who may view `model` in the admin also see its drafts on the site."""
     opts = model._meta
     return (
@@ -26,54 +31,6 @@ def can_preview(user, model):
         and user.is_staff
         and user.has_perm(f"{opts.app_label}.view_{opts.model_name}")
     )
-
-
-class Versioned(models.Model):
-    """Content edited by several editors: each save raises `version` by one, so an
-    editor whose form was loaded at an older version can be told instead of
-    silently overwriting the other's change."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self._state.adding or not self.pk:
-            return super().save(*args, **kwargs)
-        with transaction.atomic():
-            # Count from the stored row, locked until the transaction ends, so two
-            # saves never both claim the same version.
-            stored = (
-                type(self)
-                ._base_manager.select_for_update()
-                .filter(pk=self.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if stored is not None:
-                self.version = stored + 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
-            return super().save(*args, **kwargs)
-
-
-class ContentVersion(models.Model):
-    """One row whose token changes whenever any published content may have changed.
-
-    Cached pages and counts are keyed by the token (`insights.caching`), so an
-    edit makes every cached copy unreachable at once, in every process. A random
-    token rather than a counter: a rolled-back transaction or a restored
-    database can never bring back a token whose cached pages are stale.
-    """
-
-    token = models.CharField(max_length=32)
-
-    class Meta:
-        verbose_name = _("content version")
-
-    def __str__(self):
-        return self.token
 
 
 class Sector(models.TextChoices):
@@ -96,6 +53,36 @@ def published_output_counts(through, column):
     return dict(rows)
 
 
+class ContentQuerySet(models.QuerySet):
+    """What every published content model's queryset shares: content is public
+    when the consultation it belongs to is (`status_path` leads to its status)."""
+
+    status_path = "part__consultation__status"
+
+    def published(self):
+        return self.filter(**{f"{self.status_path}__in": PUBLIC_STATUSES})
+
+    def visible_to(self, user):
+        """Published content, and drafts too for staff who may preview them."""
+        return self if can_preview(user, self.model) else self.published()
+
+    def tagged(self, slug: str):
+        return self.filter(tags__slug=slug)
+
+
+def count_of(queryset: models.QuerySet, path: str, counted: str = "pk") -> Coalesce:
+    """A subquery counting, for the outer row, the `counted` (a relation, or the
+    rows themselves) of the rows of `queryset` whose `path` is the outer row."""
+    rows = (
+        queryset.filter(**{path: OuterRef("pk")})
+        .order_by()
+        .values(path)
+        .annotate(n=Count(counted))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
 class OrganisationQuerySet(models.QuerySet):
     def output_counts(self):
         """{organisation id: published outputs naming it}, for organisations with any."""
@@ -110,6 +97,30 @@ class OrganisationQuerySet(models.QuerySet):
                 distinct=True,
             )
         )
+
+    def with_briefing_counts(self):
+        """Annotate `briefing_count`: published briefings each organisation presented."""
+        return self.annotate(
+            briefing_count=Count(
+                "presented_briefings",
+                filter=Q(presented_briefings__part__consultation__status__in=PUBLIC_STATUSES),
+                distinct=True,
+            )
+        )
+
+    def busiest(self, limit: int) -> list[Any]:
+        """The `limit` organisations named by the most published outputs, each with
+        `output_count`, most first and ties by name. Counts come from the link
+        table in one aggregate; organisations tied with the last place are
+        fetched too, so that the tie is broken by name rather than by id."""
+        counts = self.output_counts()
+        cutoff = sorted(counts.values(), reverse=True)[limit - 1 : limit]
+        tied = [pk for pk, n in counts.items() if n >= (cutoff or [0])[0]]
+        partners: list[Any] = list(self.filter(pk__in=tied))
+        for partner in partners:
+            partner.output_count = counts[partner.pk]
+        partners.sort(key=lambda partner: (-partner.output_count, partner.name))
+        return partners[:limit]
 
 
 class Organisation(models.Model):
@@ -142,7 +153,7 @@ class Organisation(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("insights:partner", args=[self.slug])
+        return reverse("browse:partner", args=[self.slug])
 
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
@@ -155,10 +166,18 @@ class Organisation(models.Model):
         return sorted(names, key=len, reverse=True)
 
 
-class ThemeQuerySet(models.QuerySet):
+class ThemeQuerySet(models.QuerySet["Theme"]):
     def output_counts(self):
         """{theme id: published outputs under it}, for themes with any."""
         return published_output_counts(self.model.outputs.through, "theme_id")
+
+    def in_use(self) -> list[Any]:
+        """Themes with published outputs, in theme order, each with `output_count`."""
+        counts = self.output_counts()
+        themes: list[Any] = [theme for theme in self if counts.get(theme.pk)]
+        for theme in themes:
+            theme.output_count = counts[theme.pk]
+        return themes
 
     def with_output_counts(self):
         """Annotate `output_count`: published outputs under each theme, in one query."""
@@ -187,7 +206,7 @@ class Theme(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("insights:theme", args=[self.slug])
+        return reverse("browse:theme", args=[self.slug])
 
 
 class DatePrecision(models.TextChoices):
@@ -195,16 +214,52 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", _("Month only")
 
 
-class ConsultationQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status__in=PUBLIC_STATUSES)
-
-    def visible_to(self, user):
-        """Published consultations, and drafts too for staff who may preview them."""
-        return self if can_preview(user, self.model) else self.published()
+class ConsultationQuerySet(ContentQuerySet):
+    status_path = "status"
 
     def for_list(self):
         return self.prefetch_related("organisers")
+
+    def newest_first(self):
+        return self.order_by("-start_date", "title")
+
+    def with_content_counts(self):
+        """Annotate briefing_count, group_count and output_count, still in one query.
+
+        Subqueries rather than joined Counts: joining briefings, groups and outputs
+        at once would multiply the rows by each other. Working groups and their
+        outputs are reached through the parts' reverse relations.
+        """
+        return self.annotate(
+            briefing_count=count_of(Part.objects.all(), "consultation", "briefings"),
+            group_count=count_of(Part.objects.all(), "consultation", "working_groups"),
+            output_count=count_of(Part.objects.all(), "consultation", "working_groups__outputs"),
+        )
+
+    def for_detail(self):
+        """Everything the consultation page shows: related consultations that are
+        public, parts with their briefings (and presenters) and groups (with
+        their output counts), in one query per relation."""
+        published = ConsultationQuerySet(self.model).published()
+        groups = Part._meta.get_field("working_groups").related_model
+        return self.prefetch_related(
+            "organisers",
+            "themes",
+            "key_themes",
+            Prefetch("builds_on", published),
+            Prefetch("summarises", published),
+            Prefetch("built_on_by", published),
+            Prefetch("summarised_in", published),
+            Prefetch(
+                "parts",
+                Part.objects.prefetch_related(
+                    Prefetch("briefings", InsightBriefing.objects.prefetch_related("presenters")),
+                    Prefetch(
+                        "working_groups", groups.objects.annotate(output_count=Count("outputs"))
+                    ),
+                ),
+            ),
+        )
 
 
 class Consultation(Versioned):
@@ -276,6 +331,25 @@ class Consultation(Versioned):
     def is_public(self):
         return self.status in PUBLIC_STATUSES
 
+    # Its entry in the site search (search.services).
+    search_kind = "consultation"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.all()
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": self,
+            "title": self.title,
+            "reference": self.reference_prefix,
+            "context": self.source_title,
+            "summary": self.subtitle,
+            "body": "\n\n".join(
+                filter(None, [plain_words(self.introduction), plain_words(self.conclusion)])
+            ),
+        }
+
     @property
     def is_archived(self):
         return self.status == Status.ARCHIVED
@@ -323,6 +397,15 @@ class Part(Versioned):
     def __str__(self):
         return f"Part {self.number}: {self.title}"
 
+    @staticmethod
+    def label_for(prefix: str, number: int, title: str) -> str:
+        """How a part is named in lists and filters, e.g. "SGH24-P1: Connected Places…"."""
+        return f"{prefix}-P{number}: {title}"
+
+    @property
+    def label(self) -> str:
+        return self.label_for(self.consultation.reference_prefix, self.number, self.title)
+
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.reference.lower()
@@ -337,22 +420,19 @@ class Part(Versioned):
     def reference(self):
         return f"{self.consultation.reference_prefix}-P{self.number}"
 
+    def search_dependents(self):
+        """A part's number is in its briefings' and groups' references."""
+        yield from self.briefings.select_related("part__consultation").prefetch_related(
+            "presenters"
+        )
+        yield from self.working_groups.select_related("part__consultation")
 
-class InsightBriefingQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(part__consultation__status__in=PUBLIC_STATUSES)
 
-    def visible_to(self, user):
-        """Published briefings, and drafts too for staff who may preview them."""
-        return self if can_preview(user, self.model) else self.published()
-
+class InsightBriefingQuerySet(ContentQuerySet):
     def for_list(self):
         return self.select_related("part__consultation").prefetch_related(
             "presenters", "themes", "tags"
         )
-
-    def tagged(self, slug):
-        return self.filter(tags__slug=slug)
 
 
 class InsightBriefing(Versioned):
@@ -396,3 +476,20 @@ class InsightBriefing(Versioned):
     @property
     def presenter_names(self):
         return " / ".join(org.name for org in self.presenters.all())
+
+    search_kind = "briefing"
+    search_links = ("presenters",)
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.select_related("part__consultation").prefetch_related("presenters")
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": self.part.consultation,
+            "title": self.title,
+            "reference": self.reference,
+            "context": self.presenter_names,
+            "summary": self.presenter_names,
+            "body": plain_words(self.body),
+        }

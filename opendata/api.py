@@ -19,10 +19,10 @@ from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
 
-from insights.caching import cache_public_page
+from content.documents import export_document
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
-from insights.services import export_document
 from opendata import serializers as api
+from web.caching import cache_public_page
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import InsightBriefing
-from insights.text import plain_text, render_markdown
+from web.text import plain_text, render_markdown
 
 # A feed is read whole; past this many entries, follow the CSV or the API instead.
 FEED_LIMIT = 1000

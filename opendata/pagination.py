@@ -1,6 +1,6 @@
 from rest_framework import pagination
 
-from insights.caching import CachedCountPaginator
+from web.caching import CachedCountPaginator
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from taggit.models import Tag
 
-from insights.models import Consultation, InsightBriefing, Organisation, Theme
+from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -31,7 +31,7 @@ class NamedSerializer(serializers.Serializer):
 
 class PartnerRefSerializer(NamedSerializer):
     sector = serializers.ChoiceField(
-        choices=Organisation._meta.get_field("sector").choices,
+        choices=Sector.choices,
         help_text=_("public, private, third_sector, academic or partnership."),
     )
 
@@ -343,4 +343,4 @@ class TagSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, obj):
-        return self.context["request"].build_absolute_uri(reverse("insights:tag", args=[obj.slug]))
+        return self.context["request"].build_absolute_uri(reverse("browse:tag", args=[obj.slug]))

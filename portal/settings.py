@@ -69,9 +69,14 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "import_export",
+    # The project's apps, from the bottom layer up (docs/architecture.md).
+    "editorial",
+    "web",
     "insights",
-    "workinggroups",
     "search",
+    "workinggroups",
+    "browse",
+    "content",
     "opendata",
 ]
 
@@ -151,7 +156,7 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     }
-# Cached pages and counts are keyed by the content version (insights.caching), so
+# Cached pages and counts are keyed by the content version (web.caching), so
 # an edit shows at once; these only bound how long an unvisited entry is kept.
 # 0 turns the cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)

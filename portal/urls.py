@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from insights import tagging
-from insights.sitemaps import SITEMAPS
+from editorial import tagging
+from portal.sitemaps import SITEMAPS
 from portal.views import healthz
 
 admin.site.site_header = "Connected Places Portal: editors"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(f"{settings.ADMIN_URL}tags/autocomplete/", tagging.autocomplete, name="tag_autocomplete"),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("browse.urls")),
     path("", include("insights.urls")),
     path("", include("workinggroups.urls")),
     path("", include("search.urls")),

@@ -5,5 +5,7 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Site search"
 
-    def ready(self):
-        from search import signals  # noqa: F401  connects the receivers
+    def ready(self) -> None:
+        from search import signals
+
+        signals.connect()

@@ -1,12 +1,13 @@
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Func, Value
+from django.db.models import Count, F, Func, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import Consultation
+from web.caching import cached
 
 # The FTS5 table that mirrors SearchEntry on SQLite (created by migration 0001).
 FTS_TABLE = "search_fts"
@@ -90,6 +91,16 @@ class SearchEntryQuerySet(models.QuerySet):
         else:
             rank = FtsRank(query.fts5(), F("id"))
         return self.matching(query).annotate(rank=rank)
+
+    def kind_counts(self, query) -> dict[str, int]:
+        """{kind: entries matching `query`}, cached until the content changes."""
+        return cached(
+            "search-counts",
+            query.terms,
+            lambda: dict(
+                self.matching(query).order_by().values_list("kind").annotate(n=Count("id"))
+            ),
+        )
 
     def ranked(self):
         return self.order_by("-rank", "kind", "reference", "id")

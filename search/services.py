@@ -1,76 +1,25 @@
-"""Keeping the search index in step with the content."""
+"""Keeping the search index in step with the content.
 
-import html
+The index knows no content model by name: a model is indexed when it has
+`search_kind` (a `search.models.Kind` value), `search_entry()` (its consultation
+and the fields shown and searched) and `search_queryset()`; a model whose
+change shows in other entries has `search_dependents()`.
+"""
 
-from django.db import connection, transaction
+from django.apps import apps
+from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
 
-from insights import caching
-from insights.models import Consultation, InsightBriefing
-from insights.text import plain_text
-from search.models import Kind, SearchEntry, SearchVectorField
+from search.models import SearchEntry, SearchVectorField
 from search.terms import field_words
-from workinggroups.models import Output, WorkingGroup
-
-KINDS = {
-    Consultation: Kind.CONSULTATION,
-    InsightBriefing: Kind.BRIEFING,
-    WorkingGroup: Kind.WORKING_GROUP,
-    Output: Kind.OUTPUT,
-}
+from web import caching
 
 
-def _plain(markdown_text):
-    return html.unescape(plain_text(markdown_text))
-
-
-def _consultation_fields(c):
-    return c, {
-        "title": c.title,
-        "reference": c.reference_prefix,
-        "context": c.source_title,
-        "summary": c.subtitle,
-        "body": "\n\n".join(filter(None, [_plain(c.introduction), _plain(c.conclusion)])),
-    }
-
-
-def _briefing_fields(b):
-    return b.part.consultation, {
-        "title": b.title,
-        "reference": b.reference,
-        "context": b.presenter_names,
-        "summary": b.presenter_names,
-        "body": _plain(b.body),
-    }
-
-
-def _group_fields(g):
-    return g.part.consultation, {
-        "title": g.title,
-        "reference": g.reference,
-        "context": f"{g.part.consultation.title}, {g.part}",
-        "summary": g.question,
-        "body": _plain(g.summary),
-    }
-
-
-def _output_fields(o):
-    return o.working_group.part.consultation, {
-        "title": o.reference,
-        "reference": o.reference,
-        "context": f"{o.working_group} · {o.stage_short_label}",
-        "summary": "",
-        "body": _plain(o.text),
-    }
-
-
-FIELDS = {
-    Consultation: _consultation_fields,
-    InsightBriefing: _briefing_fields,
-    WorkingGroup: _group_fields,
-    Output: _output_fields,
-}
+def indexed_models() -> list[type[models.Model]]:
+    """Every model with a search entry: those that say how they are indexed
+    (`search_kind`, `search_entry()` and the `search_queryset()` to rebuild from)."""
+    return [model for model in apps.get_models() if hasattr(model, "search_entry")]
 
 
 def tsvector_literal(title, summary, body):
@@ -90,7 +39,8 @@ def tsvector_literal(title, summary, body):
 
 
 def _entry_values(obj):
-    consultation, fields = FIELDS[type(obj)](obj)
+    fields = obj.search_entry()
+    consultation = fields.pop("consultation")
     title = field_words(f"{fields['title']} {fields['reference']}", "title")
     summary = field_words(fields["summary"], "summary")
     body = field_words(fields["body"], "body")
@@ -110,25 +60,23 @@ def _entry_values(obj):
     return values
 
 
-def index(obj):
-    """Create or refresh the search entry of one consultation, briefing, group or output."""
+def index(obj) -> None:
+    """Create or refresh the search entry of one item (see `indexed_models`)."""
     SearchEntry.objects.update_or_create(
-        kind=KINDS[type(obj)], object_id=obj.pk, defaults=_entry_values(obj)
+        kind=obj.search_kind, object_id=obj.pk, defaults=_entry_values(obj)
     )
 
 
-def unindex(obj):
-    SearchEntry.objects.filter(kind=KINDS[type(obj)], object_id=obj.pk).delete()
+def unindex(obj) -> None:
+    SearchEntry.objects.filter(kind=obj.search_kind, object_id=obj.pk).delete()
 
 
-def index_part(part):
-    """A part's number is in its briefings' and groups' references."""
-    for briefing in part.briefings.select_related("part__consultation").prefetch_related(
-        "presenters"
-    ):
-        index(briefing)
-    for group in part.working_groups.select_related("part__consultation"):
-        index(group)
+def index_dependents(obj) -> None:
+    """Refresh the entries that show something of `obj` (`search_dependents()`):
+    a group's title is shown with each of its outputs, a part's number is in
+    its briefings' and groups' references."""
+    for dependent in obj.search_dependents():
+        index(dependent)
 
 
 def publish(consultation):
@@ -141,16 +89,10 @@ def publish(consultation):
 def rebuild():
     """Index every item afresh; returns how many entries there are."""
     SearchEntry.objects.all().delete()
-    querysets = [
-        Consultation.objects.all(),
-        InsightBriefing.objects.select_related("part__consultation").prefetch_related("presenters"),
-        WorkingGroup.objects.select_related("part__consultation"),
-        Output.objects.select_related("working_group__part__consultation"),
-    ]
-    for queryset in querysets:
+    for model in indexed_models():
         entries = (
-            SearchEntry(kind=KINDS[queryset.model], object_id=obj.pk, **_entry_values(obj))
-            for obj in queryset.iterator(chunk_size=500)
+            SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
+            for obj in model.search_queryset().iterator(chunk_size=500)
         )
         SearchEntry.objects.bulk_create(entries, batch_size=500)
     caching.bump()  # bulk inserts send no signals

@@ -1,48 +1,59 @@
-"""Refresh an item's search entry whenever it, or what its entry shows, changes."""
+"""Refresh an item's search entry whenever it, or what its entry shows, changes.
 
+Connected for every indexed model (`search.services.indexed_models`): its own
+saves and deletes, the saves of models whose change shows in other entries
+(`search_dependents()`), and the many-to-many links its entry shows
+(`search_links`, e.g. a briefing's presenters).
+"""
+
+from django.apps import apps
+from django.db.models import ManyToManyField
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
-from insights.models import Consultation, InsightBriefing, Part
+from insights.models import Consultation
 from search import services
-from workinggroups.models import Output, WorkingGroup
-
-INDEXED = (Consultation, InsightBriefing, WorkingGroup, Output)
 
 
-def _saved(sender, instance, raw=False, **kwargs):
+def saved(sender, instance, raw=False, **kwargs) -> None:
     if raw:  # loaddata: the rows may not all be there yet; rebuild afterwards
         return
-    services.index(instance)
-    if sender is Consultation:
+    if hasattr(instance, "search_entry"):
+        services.index(instance)
+    if isinstance(instance, Consultation):
         services.publish(instance)
-    elif sender is WorkingGroup:
-        # The group's title is shown with each of its outputs.
-        for output in instance.outputs.all():
-            services.index(output)
+    if hasattr(instance, "search_dependents") and not kwargs.get("created"):
+        services.index_dependents(instance)
 
 
-def _deleted(sender, instance, **kwargs):
+def deleted(sender, instance, **kwargs) -> None:
     services.unindex(instance)
 
 
-for model in INDEXED:
-    post_save.connect(_saved, sender=model, dispatch_uid=f"search-index-{model.__name__}")
-    post_delete.connect(_deleted, sender=model, dispatch_uid=f"search-unindex-{model.__name__}")
-
-
-@receiver(post_save, sender=Part, dispatch_uid="search-index-part")
-def part_saved(sender, instance, created, raw=False, **kwargs):
-    if not created and not raw:
-        services.index_part(instance)
-
-
-@receiver(m2m_changed, sender=InsightBriefing.presenters.through, dispatch_uid="search-presenters")
-def presenters_changed(sender, instance, action, reverse, **kwargs):
+def links_changed(sender, instance, action, reverse, model, **kwargs) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    if reverse:  # an organisation's briefings changed
-        for briefing in instance.presented_briefings.all():
-            services.index(briefing)
-    else:
+    if not reverse:
         services.index(instance)
+        return
+    # An organisation's (say) briefings changed: refresh each briefing it links.
+    for field in model._meta.many_to_many:
+        if field.remote_field.through is sender:
+            for item in getattr(instance, field.remote_field.get_accessor_name()).all():
+                services.index(item)
+
+
+def connect() -> None:
+    indexed = services.indexed_models()
+    for model in indexed:
+        label = model._meta.label
+        post_delete.connect(deleted, sender=model, dispatch_uid=f"search-unindex-{label}")
+        for name in getattr(model, "search_links", ()):
+            field = model._meta.get_field(name)
+            assert isinstance(field, ManyToManyField)
+            through = field.remote_field.through
+            m2m_changed.connect(
+                links_changed, sender=through, dispatch_uid=f"search-{label}-{name}"
+            )
+    for model in apps.get_models():
+        if model in indexed or hasattr(model, "search_dependents"):
+            post_save.connect(saved, sender=model, dispatch_uid=f"search-index-{model._meta.label}")

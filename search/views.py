@@ -1,50 +1,30 @@
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from insights.caching import cache_public_page, cached
-from insights.views import get_page
+from search.forms import SearchForm
 from search.models import Kind, SearchEntry
-from search.terms import MAX_QUERY, excerpt, highlight, parse
+from search.terms import excerpt, highlight
+from web.caching import cache_public_page
+from web.pages import paginate
 
 PAGE_SIZE = 20
 
 
 @cache_public_page
-def search(request):
-    raw = request.GET.get("q", "")
-    query = parse(raw)
-    kind = request.GET.get("type", "")
-    notices = []
-    if query.shortened:
-        notices.append(
-            _("Your words were shortened to their first %(n)s characters.") % {"n": MAX_QUERY}
-        )
-    if kind and kind not in Kind.values:
-        notices.append(_("We don't know the type '%(value)s'; it was ignored.") % {"value": kind})
-        kind = ""
-    context = {"query": query.text, "parsed": query, "kind": kind, "notices": notices}
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET)
+    query, kind = form.query(), form.kind()
+    context = {"query": query.text, "parsed": query, "kind": kind, "notices": form.notices()}
     if not query:
-        if raw.strip():
-            notices.append(_("Type at least one word or number to search for."))
         return render(request, "search/search.html", context)
 
-    matches = SearchEntry.objects.public()
-    counts = cached(
-        "search-counts",
-        query.terms,
-        lambda: dict(
-            matches.matching(query).order_by().values_list("kind").annotate(n=Count("id"))
-        ),
-    )
-    results = matches.search(query).ranked()
+    counts = SearchEntry.objects.public().kind_counts(query)
+    results = SearchEntry.objects.public().search(query).ranked()
     if kind:
         results = results.filter(kind=kind)
-    paginator = Paginator(results, PAGE_SIZE)
     # The per-type counts already give the total: no second count of the matches.
-    paginator.count = counts.get(kind, 0) if kind else sum(counts.values())
-    page = get_page(paginator, request.GET.get("page"))
+    total = sum(counts.values())
+    page = paginate(request, results, PAGE_SIZE, count=counts.get(kind, 0) if kind else total)
     page.object_list = list(page.object_list)
     for entry in page.object_list:
         entry.title_html = highlight(entry.title, query)
@@ -53,6 +33,6 @@ def search(request):
         "searched": True,
         "page": page,
         "types": [(value, label, counts.get(value, 0)) for value, label in Kind.choices],
-        "total": sum(counts.values()),
+        "total": total,
     }
     return render(request, "search/search.html", context)

@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.test import Client
 
+from content.documents import import_document
 from insights.models import Consultation
-from insights.services import import_document
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_FIXTURE = ROOT / "fixtures" / "connected-places-2024.json"
@@ -54,3 +55,44 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Named personas for permission tests, besides `editor` and the anonymous `client`.
+
+
+def member_of(group, username):
+    user = User.objects.create_user(username, password="a-long-passphrase-for-tests", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def publisher(db):
+    """A member of the Publishers group: may also publish, unpublish and archive."""
+    return member_of("Publishers", "petra")
+
+
+@pytest.fixture
+def publisher_client(publisher):
+    return client_for(publisher)
+
+
+@pytest.fixture
+def second_editor(db):
+    return member_of("Editors", "eddie")
+
+
+@pytest.fixture
+def second_editor_client(second_editor):
+    return client_for(second_editor)
+
+
+@pytest.fixture
+def superuser_client(db):
+    return client_for(User.objects.create_superuser("root", password="a-long-admin-passphrase"))

@@ -1,55 +1,17 @@
-from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
-from insights import actions
-from insights.editing import ContentAdmin, ContentStackedInline
-from workinggroups.models import Output, Stage, WorkingGroup, stage_rank
+from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
+from insights import admin as insights_admin
+from insights import bulk
+from insights.models import Part
+from workinggroups.bulk import move_to_group, move_to_stage
+from workinggroups.models import Output, WorkingGroup, stage_rank
 from workinggroups.resources import OutputResource
-
-
-class StageForm(forms.Form):
-    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage"))
-
-
-class GroupForm(forms.Form):
-    working_group = forms.ModelChoiceField(
-        WorkingGroup.objects.select_related("part__consultation"), label=_("Working group")
-    )
-
-
-def _move(output, **target):
-    """Move to the end of the target stage; the reference stays, so citations still work."""
-    for name, value in target.items():
-        if getattr(output, name) == value:
-            return False
-        setattr(output, name, value)
-    last = Output.objects.filter(working_group=output.working_group, stage=output.stage).exclude(
-        pk=output.pk
-    )
-    output.order = (last.aggregate(n=Max("order"))["n"] or 0) + 1
-
-
-@admin.action(description=_("Move to another stage"), permissions=["change"])
-def move_to_stage(modeladmin, request, queryset):
-    return actions.intermediate(
-        modeladmin, request, queryset, StageForm, title=_("Move to another stage"),
-        change=lambda output, data: _move(output, stage=data["stage"]),
-        done=_("Moved %(count)d outputs to the stage “%(stage)s”."),
-    )  # fmt: skip
-
-
-@admin.action(description=_("Move to another working group"), permissions=["change"])
-def move_to_group(modeladmin, request, queryset):
-    return actions.intermediate(
-        modeladmin, request, queryset, GroupForm, title=_("Move to another working group"),
-        change=lambda output, data: _move(output, working_group=data["working_group"]),
-        done=_("Moved %(count)d outputs to %(working_group)s."),
-    )  # fmt: skip
 
 
 class OutputInline(ContentStackedInline):
@@ -68,6 +30,22 @@ class OutputInline(ContentStackedInline):
             .order_by(stage_rank(), "order")
             .prefetch_related("themes", "partners", "tags")
         )
+
+
+class WorkingGroupInline(ContentTabularInline):
+    model = WorkingGroup
+    fields = ["number", "title"]
+    extra = 0
+    show_change_link = True
+
+
+# A part's admin, with its working groups under its briefings.
+admin.site.unregister(Part)
+
+
+@admin.register(Part)
+class PartAdmin(insights_admin.PartAdmin):
+    inlines = [*insights_admin.PartAdmin.inlines, WorkingGroupInline]
 
 
 @admin.register(WorkingGroup)
@@ -92,17 +70,7 @@ class WorkingGroupAdmin(ContentAdmin):
 class OutputAdmin(ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
-    actions = [
-        actions.add_theme,
-        actions.remove_theme,
-        actions.add_tag,
-        actions.remove_tag,
-        actions.link_partner,
-        actions.unlink_partner,
-        move_to_stage,
-        move_to_group,
-        actions.suggest_partners,
-    ]
+    actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]
     list_display = ["reference", "short_text", "stage", "working_group", "theme_list"]
     list_filter = [
         "working_group__part__consultation",

@@ -5,5 +5,7 @@ class WorkingGroupsConfig(AppConfig):
     name = "workinggroups"
     verbose_name = "Working groups and outputs"
 
-    def ready(self):
-        from workinggroups import signals  # noqa: F401  connects the receivers
+    def ready(self) -> None:
+        from workinggroups import signals
+
+        signals.connect()

@@ -5,35 +5,50 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from insights.history import ContentHistory
-from insights.models import PUBLIC_STATUSES, Organisation, Part, Theme, Versioned, can_preview
+from editorial.history import ContentHistory
+from editorial.versioning import Versioned
+from insights.models import PUBLIC_STATUSES, ContentQuerySet, Organisation, Part, Theme
+from web.text import plain_words
 
 
 class Stage(models.TextChoices):
-    """The four questions every working group answers, in the paper's order and words."""
+    """The four questions every working group answers, in the paper's order and words.
+
+    The order of the members is the stage order everywhere: `rank`, `stage_rank()`
+    and every list of stages follow it."""
 
     WORKED_WELL = "worked_well", _("Initial steps that have worked well")
     CHANGES_NEEDED = "changes_needed", _("Changes needed to achieve better outcomes")
     PRACTICAL_STEPS = "practical_steps", _("Practical steps needed to enable change")
     COLLABORATION = "collaboration", _("Collaboratively help to support the change process")
 
+    @property
+    def rank(self) -> int:
+        """0 to 3, in the paper's order."""
+        return list(Stage).index(self)
 
-STAGE_CODES = {
-    Stage.WORKED_WELL: "WW",
-    Stage.CHANGES_NEEDED: "CN",
-    Stage.PRACTICAL_STEPS: "PS",
-    Stage.COLLABORATION: "CO",
+    @property
+    def code(self) -> str:
+        """The stage's part of a citable reference, e.g. PS."""
+        return _STAGE_CODES[self.value]
+
+    @property
+    def short_label(self) -> str:
+        return str(_STAGE_SHORT_LABELS[self.value])
+
+
+_STAGE_CODES = {
+    "worked_well": "WW",
+    "changes_needed": "CN",
+    "practical_steps": "PS",
+    "collaboration": "CO",
 }
-
-STAGE_SHORT_LABELS = {
-    Stage.WORKED_WELL: _("Worked well"),
-    Stage.CHANGES_NEEDED: _("Changes needed"),
-    Stage.PRACTICAL_STEPS: _("Practical steps"),
-    Stage.COLLABORATION: _("Collaboration"),
+_STAGE_SHORT_LABELS = {
+    "worked_well": _("Worked well"),
+    "changes_needed": _("Changes needed"),
+    "practical_steps": _("Practical steps"),
+    "collaboration": _("Collaboration"),
 }
-
-
-STAGE_RANKS = {stage: position for position, stage in enumerate(Stage)}
 
 
 def paper_position(start_date, consultation_id, part_number, group_number, stage, order):
@@ -45,7 +60,7 @@ def paper_position(start_date, consultation_id, part_number, group_number, stage
         start_date = date.fromisoformat(start_date)
     return (
         f"{start_date:%Y%m%d}{consultation_id:09d}{part_number:05d}{group_number:05d}"
-        f"{STAGE_RANKS[stage]}{order:05d}"
+        f"{Stage(stage).rank}{order:05d}"
     )
 
 
@@ -57,19 +72,26 @@ def stage_rank():
     )
 
 
-class WorkingGroupQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(part__consultation__status__in=PUBLIC_STATUSES)
-
-    def visible_to(self, user):
-        """Published groups, and drafts too for staff who may preview them."""
-        return self if can_preview(user, self.model) else self.published()
-
+class WorkingGroupQuerySet(ContentQuerySet):
     def for_list(self):
         return self.select_related("part__consultation").prefetch_related("themes", "tags")
 
-    def tagged(self, slug):
-        return self.filter(tags__slug=slug)
+    def for_detail(self):
+        """A group with everything its page shows: its outputs with their links."""
+        return self.for_list().prefetch_related(
+            models.Prefetch(
+                "outputs", Output.objects.prefetch_related("themes", "tags", "partners")
+            )
+        )
+
+    def stage_grid(self, consultation):
+        """The groups of `consultation` that have outputs, each with its stage counts."""
+        return (
+            self.filter(part__consultation=consultation)
+            .select_related("part")
+            .with_stage_counts()
+            .filter(output_count__gt=0)
+        )
 
     def with_stage_counts(self):
         """Annotate `<stage>_count` for each of the four stages, in the same query."""
@@ -121,28 +143,57 @@ class WorkingGroup(Versioned):
     def reference(self):
         return f"{self.part.reference}-WG{self.number}"
 
+    @staticmethod
+    def label_for(number: int, title: str, part_reference: str) -> str:
+        """How a group is named in lists and filters, e.g. "WG 3. Skills (SGH24-P1)"."""
+        return f"WG {number}. {title} ({part_reference})"
+
+    @property
+    def label(self) -> str:
+        return self.label_for(self.number, self.title, self.part.reference)
+
+    def outputs_by_stage(self) -> list[tuple["Stage", list["Output"]]]:
+        """[(stage, [output, ...])] for the four stages in order, from the
+        prefetched outputs (`for_detail()`)."""
+        outputs = sorted(self.outputs.all(), key=lambda output: output.order)
+        return [(stage, [o for o in outputs if o.stage == stage]) for stage in Stage]
+
     def stage_counts(self):
         """[(stage, count)] in paper order; needs `with_stage_counts()`."""
         return [(stage, getattr(self, f"{stage.value}_count")) for stage in Stage]
 
+    # Its entry in the site search (search.services).
+    search_kind = "working_group"
 
-class OutputQuerySet(models.QuerySet):
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.select_related("part__consultation")
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": self.part.consultation,
+            "title": self.title,
+            "reference": self.reference,
+            "context": f"{self.part.consultation.title}, {self.part}",
+            "summary": self.question,
+            "body": plain_words(self.summary),
+        }
+
+    def search_dependents(self):
+        """The group's title is shown with each of its outputs."""
+        return self.outputs.select_related("working_group__part__consultation")
+
+
+class OutputQuerySet(ContentQuerySet):
     def published(self):
         # is_public mirrors the consultation's status (see refresh_derived_fields).
         return self.filter(is_public=True)
-
-    def visible_to(self, user):
-        """Published outputs, and drafts too for staff who may preview them."""
-        return self if can_preview(user, self.model) else self.published()
 
     def for_list(self):
         """Everything an output row shows, in a fixed number of queries."""
         return self.select_related("working_group__part__consultation").prefetch_related(
             "themes", "tags", "partners"
         )
-
-    def tagged(self, slug):
-        return self.filter(tags__slug=slug)
 
     def in_paper_order(self):
         return self.order_by("paper_position", "pk")
@@ -256,8 +307,25 @@ class Output(Versioned):
         )
 
     def build_reference(self):
-        return f"{self.working_group.reference}-{STAGE_CODES[self.stage]}-{self.order:02d}"
+        return f"{self.working_group.reference}-{Stage(self.stage).code}-{self.order:02d}"
 
     @property
     def stage_short_label(self):
-        return STAGE_SHORT_LABELS[self.stage]
+        return Stage(self.stage).short_label
+
+    # Its entry in the site search (search.services).
+    search_kind = "output"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.select_related("working_group__part__consultation")
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": self.working_group.part.consultation,
+            "title": self.reference,
+            "reference": self.reference,
+            "context": f"{self.working_group} · {self.stage_short_label}",
+            "summary": "",
+            "body": plain_words(self.text),
+        }

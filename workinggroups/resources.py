@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from taggit.models import Tag
 
-from insights.history import record
+from editorial.history import hold, release
 from insights.models import Organisation, Theme
 from workinggroups.models import Output, WorkingGroup
 
@@ -151,11 +151,8 @@ class OutputResource(resources.ModelResource):
 
     # One history record per row, written after its links and tags, by the importer.
     def before_save_instance(self, instance, row, **kwargs):
-        instance.skip_history_when_saving = True
+        hold(instance)
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
-        if hasattr(instance, "skip_history_when_saving"):
-            del instance.skip_history_when_saving
-            if instance.pk:
-                record(instance, kwargs.get("user"), created=instance._imported_new)
+        release(instance, kwargs.get("user"), created=instance._imported_new)

@@ -1,8 +1,8 @@
 """Keep each output's stored paper position and visibility right when what they
-derive from changes."""
+derive from changes: a consultation re-dated, published or withdrawn, a part or
+group renumbered or moved."""
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
 
 from insights.models import Consultation, Part
 from workinggroups.models import Output, WorkingGroup
@@ -14,11 +14,15 @@ PATHS = {
 }
 
 
-@receiver(post_save, sender=Consultation, dispatch_uid="output-derived-consultation")
-@receiver(post_save, sender=Part, dispatch_uid="output-derived-part")
-@receiver(post_save, sender=WorkingGroup, dispatch_uid="output-derived-group")
-def refresh_derived_fields(sender, instance, created, raw=False, **kwargs):
+def refresh_derived_fields(sender, instance, created, raw=False, **kwargs) -> None:
     # A new container has no outputs yet; loaddata restores stored positions
     # (restore_content refreshes them all afterwards).
     if not created and not raw:
         Output.objects.filter(**{PATHS[sender]: instance}).refresh_derived_fields()
+
+
+def connect() -> None:
+    for model in PATHS:
+        post_save.connect(
+            refresh_derived_fields, sender=model, dispatch_uid=f"output-derived-{model.__name__}"
+        )

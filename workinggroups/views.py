@@ -1,36 +1,30 @@
-from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from insights.caching import CachedCountPaginator, cache_public_page
-from insights.views import get_page, private_if_draft
+from web.caching import cache_public_page
+from web.pages import paginate, private_if_draft
+from workinggroups.facets import Faceting, active_filters, query_string
 from workinggroups.filters import OutputFilter
-from workinggroups.models import Output, Stage, WorkingGroup
+from workinggroups.models import Output, WorkingGroup
 
 PAGE_SIZE = 25
 
 
 @cache_public_page
-def detail(request, slug):
-    group = get_object_or_404(
-        WorkingGroup.objects.visible_to(request.user)
-        .for_list()
-        .prefetch_related(
-            Prefetch("outputs", Output.objects.prefetch_related("themes", "tags", "partners"))
-        ),
-        slug=slug,
-    )
-    outputs = list(group.outputs.all())
-    stages = [
-        (stage, sorted((o for o in outputs if o.stage == stage), key=lambda o: o.order))
-        for stage in Stage
-    ]
-    context = {"group": group, "stages": stages, "has_outputs": bool(outputs)}
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    group = get_object_or_404(WorkingGroup.objects.visible_to(request.user).for_detail(), slug=slug)
+    stages = group.outputs_by_stage()
+    context = {
+        "group": group,
+        "stages": stages,
+        "has_outputs": any(outputs for _stage, outputs in stages),
+    }
     response = render(request, "workinggroups/detail.html", context)
     return private_if_draft(response, group.part.consultation)
 
 
 @cache_public_page
-def output_detail(request, reference):
+def output_detail(request: HttpRequest, reference: str) -> HttpResponse:
     output = get_object_or_404(
         Output.objects.visible_to(request.user).for_list(), reference=reference
     )
@@ -39,16 +33,15 @@ def output_detail(request, reference):
 
 
 @cache_public_page
-def finder(request):
+def finder(request: HttpRequest) -> HttpResponse:
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
-    page = get_page(CachedCountPaginator(filterset.qs, PAGE_SIZE), request.GET.get("page"))
     context = {
         "filter": filterset,
-        "page": page,
-        "facets": filterset.facets(),
-        "active_filters": filterset.active_filters(),
+        "page": paginate(request, filterset.qs, PAGE_SIZE),
+        "facets": Faceting(filterset).facets(),
+        "active_filters": active_filters(filterset),
         "notices": filterset.notices(),
         "query_given": bool(request.GET.get("q", "").strip()),
-        "download_query": filterset.query_string(),
+        "download_query": query_string(filterset),
     }
     return render(request, "workinggroups/finder.html", context)

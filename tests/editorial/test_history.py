@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from insights.history import changes_between
+from editorial.history import changes_between
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from tests.editorial.helpers import admin_form_data
 from tests.factories import make_organisation, make_theme

@@ -28,11 +28,11 @@ def text_of(response):
 # Every public list and detail page, the queries it runs whatever the data size,
 # and what those queries are.
 PAGES = {
-    # Each first reads the content version (insights.caching), then:
+    # Each first reads the content version (web.caching), then:
     # the newest consultations with briefing/group/output counts (subqueries), their
     # organisers, the featured consultation's grid (one aggregate), theme counts,
     # themes, partner counts, the busiest partners, and four totals
-    "home": (lambda: reverse("insights:home"), 12),
+    "home": (lambda: reverse("browse:home"), 12),
     # the count, a page of consultations with counts, their organisers
     "consultations": (lambda: reverse("insights:consultations"), 4),
     # consultation, organisers, themes, key themes, four related-consultation links,
@@ -41,14 +41,14 @@ PAGES = {
     # briefing with part and consultation, presenters, themes, tags, partners
     "briefing": (lambda: "/insights/{briefing}/", 6),
     # themes with output counts
-    "themes": (lambda: reverse("insights:themes"), 2),
+    "themes": (lambda: reverse("browse:themes"), 2),
     # theme, its briefings, its working groups, the outputs count, a page of outputs,
     # their themes, tags and partners
     "theme": (lambda: "/themes/{theme}/", 9),
     # tag, then as for a theme
     "tag": (lambda: "/tags/{tag}/", 9),
     # organisations with output and briefing counts
-    "partners": (lambda: reverse("insights:partners"), 2),
+    "partners": (lambda: reverse("browse:partners"), 2),
     # organisation, consultations it organised, briefings it presented, briefings
     # naming it, outputs naming it, their themes, tags and partners
     "partner": (lambda: "/partners/{partner}/", 9),
@@ -58,7 +58,7 @@ PAGES = {
     # output with group, part and consultation, its themes, tags and partners
     "output": (lambda: "/actions/{output}/", 5),
     # a static page
-    "accessibility": (lambda: reverse("insights:accessibility"), 0),
+    "accessibility": (lambda: reverse("browse:accessibility"), 0),
 }
 
 IN_THE_PAPER = {
@@ -143,7 +143,7 @@ def test_every_page_has_its_own_title_and_a_description(page, client, paper):
 
 
 def test_home_shows_what_the_portal_holds_and_the_2024_grid(client, paper):
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("browse:home"))
     html = text_of(response)
     assert "Towards Connected Places: Insights into Actions" in html
     assert '<span class="stats__number">202</span> actions' in html
@@ -212,7 +212,7 @@ def test_partner_page_groups_its_actions_by_consultation_then_stage(client, db):
 
 
 def test_partners_index_groups_organisations_by_sector_with_counts(client, paper):
-    html = text_of(client.get(reverse("insights:partners")))
+    html = text_of(client.get(reverse("browse:partners")))
     assert '<h2 id="public">Public sector' in html
     assert '<h2 id="private">Private sector' in html
     socitm = r'href="/partners/socitm/">[^<]+</a> \(Socitm\)</span> <span class="count">9 actions'
@@ -239,7 +239,7 @@ def test_theme_page_lists_briefings_groups_and_paginates_actions(client, db):
 
 
 def test_tag_page_lists_what_carries_the_tag(client, paper):
-    html = text_of(client.get(reverse("insights:tag", args=["devolution"])))
+    html = text_of(client.get(reverse("browse:tag", args=["devolution"])))
     assert "Place-based Devolution \u2013 Big and Small" in html
     assert "SGH24-P1-WG1-WW-01" in html
     assert 'href="/actions/?tag=devolution"' in html
@@ -256,7 +256,7 @@ def test_drafts_are_hidden_from_every_public_page(client, paper):
     for url in (draft, briefing, group, output):
         assert client.get(url.get_absolute_url()).status_code == 404
     pages = [
-        reverse("insights:home"),
+        reverse("browse:home"),
         reverse("insights:consultations"),
         theme.get_absolute_url(),
         partner.get_absolute_url(),
@@ -272,7 +272,7 @@ def test_drafts_are_hidden_from_every_public_page(client, paper):
 def test_a_tag_used_only_in_drafts_does_not_reveal_itself(client, db):
     draft = make_consultation(status=Status.DRAFT)
     make_output(make_group(make_part(draft)), tags=["hush-hush"])
-    assert client.get(reverse("insights:tag", args=["hush-hush"])).status_code == 404
+    assert client.get(reverse("browse:tag", args=["hush-hush"])).status_code == 404
 
 
 def test_archived_content_is_shown_with_a_notice(client, db):
@@ -307,7 +307,7 @@ def test_sitemap_lists_published_pages(client, paper, django_assert_num_queries)
 
 
 def test_accessibility_statement_says_the_standard_and_how_to_report(client, db):
-    html = text_of(client.get(reverse("insights:accessibility")))
+    html = text_of(client.get(reverse("browse:accessibility")))
     assert "Web Content Accessibility Guidelines version 2.2" in html
     assert "AA standard" in html
     assert "Reporting accessibility problems" in html
@@ -338,7 +338,7 @@ def test_home_lists_the_newest_consultations_and_links_to_all(client, paper):
 
     for year in range(2010, 2018):
         make_consultation(slug=f"old-{year}", start_date=datetime.date(year, 5, 1))
-    response = client.get(reverse("insights:home"))
+    response = client.get(reverse("browse:home"))
     listed = [c.slug for c in response.context["consultations"]]
     assert len(listed) == 6
     assert listed[0] == "towards-connected-places-2024"

@@ -103,7 +103,7 @@ def test_action_detail_query_count(client, paper, django_assert_num_queries):
 @pytest.mark.parametrize(
     ("url", "count", "detail", "detail_count"),
     [
-        # Each first reads the content version (insights.caching), then:
+        # Each first reads the content version (web.caching), then:
         # count, page, organisers, themes | consultation, organisers, themes, key themes, parts
         ("/api/consultations/", 5, "towards-connected-places-2024", 6),
         # count, page with part and consultation, presenters, themes, tags, partners | 5

@@ -43,6 +43,6 @@ def test_the_partner_csv_example_is_a_real_partner_with_actions(client, paper):
 
 
 def test_every_page_links_the_open_data_page_in_its_footer(client, paper):
-    html = client.get(reverse("insights:home")).content.decode()
+    html = client.get(reverse("browse:home")).content.decode()
     footer = html[html.index('<footer class="site-footer"') :]
     assert f'href="{reverse("opendata:open_data")}"' in footer

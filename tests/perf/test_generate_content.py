@@ -7,8 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from content.documents import export_document
 from insights.models import Consultation, Organisation, Sector
-from insights.services import export_document
 from workinggroups.models import Output, Stage, WorkingGroup
 
 REFERENCE = re.compile(r"^GEN\d{4}-P[12]-WG[1-4]-(WW|CN|PS|CO)-\d{2}$")

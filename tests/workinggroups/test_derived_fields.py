@@ -5,7 +5,7 @@ import datetime
 
 from insights.models import Consultation, Status
 from tests.factories import make_consultation, make_group, make_output, make_part
-from workinggroups.models import STAGE_RANKS, Output, Stage
+from workinggroups.models import Output, Stage
 
 
 def printed_order(outputs):
@@ -17,7 +17,7 @@ def printed_order(outputs):
             o.working_group.part.consultation_id,
             o.working_group.part.number,
             o.working_group.number,
-            STAGE_RANKS[o.stage],
+            Stage(o.stage).rank,
             o.order,
         ),
     )

@@ -298,7 +298,7 @@ def test_each_result_links_its_group_stage_and_topics(client, paper):
     for theme in output.themes.all():
         assert f'href="{theme.get_absolute_url()}"' in html
     for tag in output.tags.all():
-        assert f'href="{reverse("insights:tag", args=[tag.slug])}"' in html
+        assert f'href="{reverse("browse:tag", args=[tag.slug])}"' in html
 
 
 def test_query_count_stays_the_same_whatever_the_data(client, paper, django_assert_num_queries):

@@ -1,0 +1,134 @@
+"""The pages that browse the findings across consultations: home, themes, tags
+and partners, and the accessibility statement."""
+
+from itertools import groupby
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
+
+from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
+from web.caching import cache_public_page
+from web.pages import paginate
+from workinggroups.models import Output, Stage, WorkingGroup
+
+# Outputs per page on theme and tag pages; the action finder filters them further.
+PAGE_SIZE = 50
+# Consultations the home page lists, newest first; the rest are on /consultations/.
+HOME_CONSULTATIONS = 6
+HOME_PARTNERS = 12
+
+
+@cache_public_page
+def home(request: HttpRequest) -> HttpResponse:
+    published = Consultation.objects.published()
+    consultations = list(
+        published.for_list().with_content_counts().newest_first()[:HOME_CONSULTATIONS]
+    )
+    # The newest consultation with actions is shown as a grid.
+    featured = next((c for c in consultations if c.output_count), None)
+    context = {
+        "consultations": consultations,
+        "featured": featured,
+        "grid": WorkingGroup.objects.stage_grid(featured) if featured else [],
+        "stages": [(stage, stage.short_label) for stage in Stage],
+        "themes": Theme.objects.in_use(),
+        "partners": Organisation.objects.busiest(HOME_PARTNERS),
+        "totals": {
+            "consultations": published.count(),
+            "briefings": InsightBriefing.objects.published().count(),
+            "groups": WorkingGroup.objects.published().count(),
+            "outputs": Output.objects.published().count(),
+        },
+    }
+    return render(request, "browse/home.html", context)
+
+
+@cache_public_page
+def theme_list(request: HttpRequest) -> HttpResponse:
+    themes = Theme.objects.with_output_counts()
+    return render(request, "browse/theme_list.html", {"themes": themes})
+
+
+def _findings(request, briefings, groups, outputs) -> dict:
+    """The context of a theme or tag page: its briefings, groups and a page of outputs."""
+    return {
+        "briefings": list(briefings.select_related("part__consultation")),
+        "working_groups": list(groups.select_related("part__consultation")),
+        "page": paginate(request, outputs.in_paper_order(), PAGE_SIZE),
+    }
+
+
+@cache_public_page
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    theme = get_object_or_404(Theme, slug=slug)
+    context = _findings(
+        request,
+        InsightBriefing.objects.published().filter(themes=theme),
+        WorkingGroup.objects.published().filter(themes=theme),
+        Output.objects.published().for_list().filter(themes=theme),
+    )
+    context.update(theme=theme, finder_query=f"theme={theme.slug}")
+    return render(request, "browse/theme_detail.html", context)
+
+
+@cache_public_page
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = get_object_or_404(Tag, slug=slug)
+    context = _findings(
+        request,
+        InsightBriefing.objects.published().tagged(slug),
+        WorkingGroup.objects.published().tagged(slug),
+        Output.objects.published().for_list().tagged(slug),
+    )
+    # A tag used only on unpublished drafts must not reveal that it exists.
+    if not (context["briefings"] or context["working_groups"] or context["page"].paginator.count):
+        raise Http404
+    context.update(tag=tag, finder_query=f"tag={tag.slug}")
+    return render(request, "browse/tag_detail.html", context)
+
+
+@cache_public_page
+def partner_list(request: HttpRequest) -> HttpResponse:
+    partners = Organisation.objects.with_output_counts().with_briefing_counts()
+    sectors = [
+        (value, label, [p for p in partners if p.sector == value])
+        for value, label in Sector.choices
+    ]
+    return render(request, "browse/partner_list.html", {"sectors": sectors})
+
+
+def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:
+    """[(consultation, [(stage, [output, ...]), ...]), ...] from outputs in paper order."""
+    return [
+        (
+            consultation,
+            [
+                (Stage(stage), list(stage_outputs))
+                for stage, stage_outputs in groupby(
+                    sorted(group, key=lambda o: Stage(o.stage).rank), key=lambda o: o.stage
+                )
+            ],
+        )
+        for consultation, group in groupby(outputs, key=lambda o: o.working_group.part.consultation)
+    ]
+
+
+@cache_public_page
+def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    partner = get_object_or_404(Organisation, slug=slug)
+    briefings = InsightBriefing.objects.published().select_related("part__consultation")
+    outputs = list(Output.objects.published().for_list().filter(partners=partner).in_paper_order())
+    context = {
+        "partner": partner,
+        "organised": list(Consultation.objects.published().filter(organisers=partner)),
+        "presented": list(briefings.filter(presenters=partner)),
+        "named_in": list(briefings.filter(partners=partner)),
+        "output_count": len(outputs),
+        "by_consultation": group_by_consultation_and_stage(outputs),
+    }
+    return render(request, "browse/partner_detail.html", context)
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "browse/accessibility.html")

@@ -1,0 +1,170 @@
+"""Edit history for content: who changed what, when, and how to put it back.
+
+django-simple-history records each save on its own, and an M2M change as a further
+record per field; taggit tags, a generic relation, it does not see at all. This
+module is the one owner of "one history record per save": every editing path (the
+admin's forms and inlines, bulk actions, the spreadsheet import) calls `hold(obj)`
+before it saves and `release(obj, user)` once the links and tags are written, or
+wraps the whole change in `single_record()`. Nothing else touches the library's
+`skip_history_when_saving` flag.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import get_m2m_reverse_field_name
+
+
+class TagSnapshot(models.Model):
+    """Extra field on the historical models of tagged content."""
+
+    tag_names = models.TextField(blank=True, default="", verbose_name=_("tags"))
+
+    class Meta:
+        abstract = True
+
+
+class ContentHistory(HistoricalRecords):
+    """HistoricalRecords that remembers itself on the model and snapshots its tags."""
+
+    def __init__(self, *, tags=False, **kwargs):
+        if tags:
+            kwargs["bases"] = [TagSnapshot]
+        super().__init__(**kwargs)
+
+    def contribute_to_class(self, cls, name):
+        super().contribute_to_class(cls, name)
+        cls.history_records = self
+
+    def create_historical_record(self, instance, history_type, using=None):
+        # The tags are gone by post_delete; the record of a deletion keeps the last snapshot.
+        if hasattr(instance, "tags"):
+            deleted = history_type == "-"
+            instance._tag_snapshot = None if deleted else tag_string(instance.tags.names())
+        super().create_historical_record(instance, history_type, using=using)
+
+
+def tag_string(names):
+    return ", ".join(sorted(names, key=str.lower))
+
+
+def fill_tag_snapshot(sender, instance, history_instance, **kwargs):
+    if hasattr(history_instance, "tag_names"):
+        snapshot = getattr(instance, "_tag_snapshot", None)
+        if snapshot is None:
+            previous = (
+                sender.objects.filter(**{instance._meta.pk.attname: instance.pk})
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            snapshot = previous.tag_names if previous else ""
+        history_instance.tag_names = snapshot
+
+
+def hold(obj):
+    """Hold back the record of `obj`'s next saves until `release()`."""
+    obj.skip_history_when_saving = True
+
+
+def is_held(obj):
+    return hasattr(obj, "skip_history_when_saving")
+
+
+def release(obj, user, *, created=False, write=True):
+    """End `hold()`: write the one record of `obj` as it now is, by `user`.
+
+    Does nothing if `obj` was not held, so a path that saved nothing records nothing.
+    With `write=False` the hold ends without a record (the change failed).
+    """
+    if not is_held(obj):
+        return
+    del obj.skip_history_when_saving
+    if write and obj.pk is not None:
+        record(obj, user, created=created)
+
+
+@contextmanager
+def single_record(obj, user, *, created=False):
+    """Save `obj`, its M2M links and tags inside the block; history gets one record.
+
+    The record is written only if the block finishes without an error, by `user`
+    (None for a command-line change), as a creation when `created` is true.
+    """
+    hold(obj)
+    try:
+        yield obj
+    except BaseException:
+        release(obj, user, write=False)
+        raise
+    release(obj, user, created=created)
+
+
+def record(obj, user, *, created=False):
+    """Write one history record of `obj` as it now is, links and tags included."""
+    obj._history_user = user
+    type(obj).history_records.create_historical_record(obj, "+" if created else "~")
+
+
+def record_before(record):
+    """The state to restore for `record`: a deletion's own record has lost its links."""
+    if record.history_type == "-" and record.prev_record is not None:
+        return record.prev_record
+    return record
+
+
+def restore_initial(record, form_fields):
+    """Initial form data that puts back the M2M links and tags `record` had."""
+    source = record_before(record)
+    initial = {}
+    for field in record._history_m2m_fields:
+        if field.name in form_fields:
+            column = get_m2m_reverse_field_name(field)
+            rows = getattr(source, field.name).values_list(f"{column}_id", flat=True)
+            initial[field.name] = list(rows)
+    if "tags" in form_fields and hasattr(source, "tag_names"):
+        initial["tags"] = source.tag_names
+    return initial
+
+
+def changes_between(old, new):
+    """[(label, before, after)] for every field, link and tag that differs from old to new."""
+    delta = new.diff_against(old, foreign_keys_are_objs=True)
+    opts = new.instance_type._meta
+    changes = []
+    for change in delta.changes:
+        if change.field == "version":
+            continue
+        field = opts.get_field(change.field)
+        if field.many_to_many:
+            column = get_m2m_reverse_field_name(field)
+            before = ", ".join(str(row[column]) for row in change.old)
+            after = ", ".join(str(row[column]) for row in change.new)
+        else:
+            before, after = _display(field, change.old), _display(field, change.new)
+        changes.append((capfirst(field.verbose_name), before, after))
+    if getattr(old, "tag_names", "") != getattr(new, "tag_names", ""):
+        changes.append((capfirst(_("tags")), old.tag_names or "—", new.tag_names or "—"))
+    return changes
+
+
+def _display(field, value):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+def record_tag_change(sender, instance, action, **kwargs):
+    """Tags changed outside the admin (a shell, an import) are recorded like links."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    history = getattr(type(instance), "history_records", None)
+    if history is None or is_held(instance):
+        return
+    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        history.create_historical_record(instance, "~")

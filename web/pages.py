@@ -1,0 +1,40 @@
+"""What every public page view shares: one way to paginate, and the headers that
+keep a draft preview out of shared caches."""
+
+from django.core.paginator import Page
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+
+from web.caching import CachedCountPaginator
+
+
+def page_number(value: str | None) -> int | str:
+    """The page asked for: below 1 is the first page (Django's own `get_page` would
+    show the last); anything that is not a number is left for `get_page` to treat
+    as the first page."""
+    try:
+        return max(int(value or 1), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(
+    request: HttpRequest, items: QuerySet | list, per_page: int, *, count: int | None = None
+) -> Page:
+    """The page of `items` that `?page=` asks for, counted once per content version.
+
+    A known `count` (for example summed from counts the page shows anyway) saves
+    counting the matches a second time. A page past the last shows the last.
+    """
+    paginator = CachedCountPaginator(items, per_page)
+    if count is not None:
+        paginator.count = count
+    return paginator.get_page(page_number(request.GET.get("page")))
+
+
+def private_if_draft(response: HttpResponse, consultation) -> HttpResponse:
+    """A draft preview must never be kept by a shared cache and shown to the public."""
+    if not consultation.is_public:
+        add_never_cache_headers(response)
+    return response

@@ -1,0 +1,49 @@
+"""The admin's bulk actions that move outputs, each move kept in the history."""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Max
+from django.utils.translation import gettext_lazy as _
+
+from editorial.bulk import intermediate
+from workinggroups.models import Output, Stage, WorkingGroup
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(choices=Stage.choices, label=_("Stage"))
+
+
+class GroupForm(forms.Form):
+    working_group = forms.ModelChoiceField(
+        WorkingGroup.objects.select_related("part__consultation"), label=_("Working group")
+    )
+
+
+def _move(output, **target):
+    """Move to the end of the target stage; the reference stays, so citations still work."""
+    for name, value in target.items():
+        if getattr(output, name) == value:
+            return False
+        setattr(output, name, value)
+    last = Output.objects.filter(working_group=output.working_group, stage=output.stage).exclude(
+        pk=output.pk
+    )
+    output.order = (last.aggregate(n=Max("order"))["n"] or 0) + 1
+
+
+@admin.action(description=_("Move to another stage"), permissions=["change"])
+def move_to_stage(modeladmin, request, queryset):
+    return intermediate(
+        modeladmin, request, queryset, StageForm, title=_("Move to another stage"),
+        change=lambda output, data: _move(output, stage=data["stage"]),
+        done=_("Moved %(count)d outputs to the stage “%(stage)s”."),
+    )  # fmt: skip
+
+
+@admin.action(description=_("Move to another working group"), permissions=["change"])
+def move_to_group(modeladmin, request, queryset):
+    return intermediate(
+        modeladmin, request, queryset, GroupForm, title=_("Move to another working group"),
+        change=lambda output, data: _move(output, working_group=data["working_group"]),
+        done=_("Moved %(count)d outputs to %(working_group)s."),
+    )  # fmt: skip

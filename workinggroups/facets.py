@@ -1,0 +1,404 @@
+"""The action finder's facets: for each filter, its options with how many results
+each would give together with the other filters in force.
+
+Three kinds of facet, each with `count()` and `label()`:
+
+- `StructuralFacet` (consultation, part, working group) and `StageFacet`: rolled
+  up from one grouping of the filtered outputs by group and stage
+  (`Faceting.structure`), so the output table is read once for all four;
+- `ManyToManyFacet` (theme, tag, partner): one query each, grouping the
+  filtered outputs by the linked id and taking each option's columns with MAX()
+  over the group, so the database hashes small keys instead of sorting every
+  match by its labels.
+
+Counts are cached until the content changes (`web.caching.cached`). Active
+filters and the query strings that remove one live at the end of this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, F, Max, Model, QuerySet
+from django.http import QueryDict
+from django.utils.functional import cached_property
+
+from insights.models import Consultation, Part
+from search.terms import parse
+from web.caching import cached
+from workinggroups.models import Stage, WorkingGroup
+
+if TYPE_CHECKING:
+    from workinggroups.filters import OutputFilter
+
+CONSULTATION = "working_group__part__consultation"
+PART = "working_group__part"
+# The columns of one row of `Faceting.structure`, before its count, and the
+# facet each column counts.
+STRUCTURE = (CONSULTATION, PART, "working_group", "stage")
+STRUCTURE_FACETS = ("consultation", "part", "working_group", "stage")
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    multiple: bool
+    options: list[Option] = field(default_factory=list)
+    hidden: int = 0  # options with matches not listed (see FacetKind.limit)
+
+
+class FacetKind:
+    """How one facet is counted and shown. At most `limit` options show: the
+    first in `order()`, or with `by_count`, the `limit` with most matches (then
+    put in order). With `all_or_none`, a facet with more than `limit` options
+    lists none but the chosen (it is narrowed by choosing in another facet first)."""
+
+    multiple = False
+    limit = 25
+    by_count = False
+    all_or_none = False
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        """([row], {key: count}): the rows to list, each with `value`, `count` and
+        what `label()` needs; and every option's count by its key."""
+        raise NotImplementedError
+
+    def label(self, row: Row) -> str:
+        raise NotImplementedError
+
+    def order(self, row: Row) -> Any:
+        raise NotImplementedError
+
+    def value(self, item: Any) -> str:
+        """A chosen value as it appears in the address."""
+        return item.slug
+
+    def key(self, item: Any) -> Any:
+        """A chosen value's key among the counts."""
+        return item.pk
+
+    def chosen_label(self, item: Any) -> str:
+        """A chosen value's label."""
+        return item.label
+
+    def shown(self, rows: list[Row]) -> list[Row]:
+        if self.by_count:
+            rows = sorted(rows, key=lambda row: (-row["count"], row["group"]))[: self.limit]
+        return sorted(rows, key=self.order)[: self.limit]
+
+
+class StructuralFacet(FacetKind):
+    """Options are rows of `model`; counts are rolled up from the structure grouping."""
+
+    def __init__(self, name: str, model: type[Model], columns: dict[str, str], **options: Any):
+        super().__init__(name)
+        self.model, self.columns = model, columns
+        self.__dict__.update(options)
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        counts = faceting.rolled_up(self.name)
+        if self.all_or_none and len(counts) > self.limit:
+            return [], counts
+        labels = self.model._default_manager.filter(pk__in=list(counts)).values_list(
+            "pk", *self.columns.values()
+        )
+        rows = [
+            {"group": pk, "count": counts[pk], **dict(zip(self.columns, values, strict=True))}
+            for pk, *values in labels
+        ]
+        return self.shown(rows), counts
+
+
+class ConsultationFacet(StructuralFacet):
+    def __init__(self) -> None:
+        super().__init__(
+            "consultation",
+            Consultation,
+            {"value": "slug", "title": "title", "date": "start_date"},
+        )
+
+    def label(self, row: Row) -> str:
+        return row["title"]
+
+    def order(self, row: Row) -> Any:
+        return (-row["date"].toordinal(), row["title"])
+
+    def chosen_label(self, item: Any) -> str:
+        return item.title
+
+
+class PartFacet(StructuralFacet):
+    def __init__(self) -> None:
+        super().__init__(
+            "part",
+            Part,
+            {
+                "value": "slug",
+                "title": "title",
+                "number": "number",
+                "prefix": "consultation__reference_prefix",
+                "date": "consultation__start_date",
+            },
+            limit=100,
+            all_or_none=True,
+        )
+
+    def label(self, row: Row) -> str:
+        return Part.label_for(row["prefix"], row["number"], row["title"])
+
+    def order(self, row: Row) -> Any:
+        return (-row["date"].toordinal(), row["prefix"], row["number"])
+
+
+class GroupFacet(StructuralFacet):
+    def __init__(self) -> None:
+        super().__init__(
+            "working_group",
+            WorkingGroup,
+            {
+                "value": "slug",
+                "title": "title",
+                "number": "number",
+                "part": "part__number",
+                "prefix": "part__consultation__reference_prefix",
+                "date": "part__consultation__start_date",
+            },
+            limit=100,
+            all_or_none=True,
+        )
+
+    def label(self, row: Row) -> str:
+        part = f"{row['prefix']}-P{row['part']}"
+        return WorkingGroup.label_for(row["number"], row["title"], part)
+
+    def order(self, row: Row) -> Any:
+        return (-row["date"].toordinal(), row["prefix"], row["part"], row["number"])
+
+
+class StageFacet(FacetKind):
+    """The four stages: the value is the stage itself, counted from the structure."""
+
+    multiple = True
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        counts = faceting.rolled_up(self.name)
+        rows = [{"group": key, "value": key, "count": n} for key, n in counts.items()]
+        return self.shown(rows), counts
+
+    def label(self, row: Row) -> str:
+        return str(Stage(row["value"]).label)
+
+    def order(self, row: Row) -> Any:
+        return Stage(row["value"]).rank
+
+    def value(self, item: Any) -> str:
+        return item
+
+    def key(self, item: Any) -> Any:
+        return item
+
+    def chosen_label(self, item: Any) -> str:
+        return str(Stage(item).label)
+
+
+class ManyToManyFacet(FacetKind):
+    """Options are what the outputs link to through `relation` (themes, tags, partners)."""
+
+    multiple = True
+    by_count = True
+
+    def __init__(self, name: str, relation: str, columns: dict[str, str], order: Callable):
+        super().__init__(name)
+        self.relation, self.columns, self._order = relation, columns, order
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        # Every filter is a column test or a `pk__in` subquery, never a join that
+        # repeats a row, so grouping the filtered rows counts each once.
+        rows = (
+            faceting.filtered(exclude=self.name)
+            .values(group=F(self.relation))
+            .annotate(count=Count("pk"), **{key: Max(path) for key, path in self.columns.items()})
+        )
+        rows = [row for row in rows if row["group"] is not None]
+        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+
+    def label(self, row: Row) -> str:
+        return row["name"]
+
+    def order(self, row: Row) -> Any:
+        return self._order(row)
+
+    def chosen_label(self, item: Any) -> str:
+        return item.name
+
+
+FACETS: dict[str, FacetKind] = {
+    kind.name: kind
+    for kind in [
+        ConsultationFacet(),
+        PartFacet(),
+        GroupFacet(),
+        StageFacet("stage"),
+        ManyToManyFacet(
+            "theme",
+            "themes",
+            {"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
+            order=lambda row: (row["position"], row["name"]),
+        ),
+        ManyToManyFacet(
+            "tag",
+            "tags",
+            {"value": "tags__slug", "name": "tags__name"},
+            order=lambda row: (-row["count"], row["name"].lower()),
+        ),
+        ManyToManyFacet(
+            "partner",
+            "partners",
+            {"value": "partners__slug", "name": "partners__name"},
+            order=lambda row: row["name"].lower(),
+        ),
+    ]
+}
+
+
+def items(value: Any) -> list:
+    """A filter's cleaned value as a list of chosen items."""
+    if value in (None, ""):
+        return []
+    return list(value) if isinstance(value, list | tuple | QuerySet) else [value]
+
+
+class Faceting:
+    """The facets of one finder request (`OutputFilter`), each counted once."""
+
+    def __init__(self, filterset: OutputFilter):
+        self.filterset = filterset
+        self._facets: dict[str, Facet] = {}
+        self._structures: dict[str | None, list[tuple]] = {}
+
+    def selected(self, name: str) -> list[str]:
+        """The values of facet `name` in force, as they appear in the address."""
+        return [FACETS[name].value(item) for item in items(self.filterset.values().get(name))]
+
+    def filtered(self, exclude: str | None = None) -> QuerySet:
+        """The outputs matching every filter but `exclude`'s, ready to group."""
+        return (
+            self.filterset.filtered(self.filterset.queryset, exclude=exclude)
+            .prefetch_related(None)
+            .select_related(None)
+            .order_by()
+        )
+
+    @cached_property
+    def _base_key(self) -> Any:
+        return self.filterset.queryset.query.sql_with_params()
+
+    def facet(self, name: str) -> Facet:
+        """Facet `name` with a count for each option. One query, cached until the
+        content changes; the key is what is counted (the base query) and the
+        other filters in force."""
+        if name in self._facets:
+            return self._facets[name]
+        kind = FACETS[name]
+        others = [(other, self.selected(other)) for other in FACETS if other != name]
+        words = parse(self.filterset.values().get("q")).text
+        key = repr((self._base_key, others, words))
+        rows, counts = cached(f"facet-{name}", key, lambda: kind.count(self))
+        selected = self.selected(name)
+        options = [
+            Option(row["value"], kind.label(row), row["count"], row["value"] in selected)
+            for row in rows
+        ]
+        # A chosen value always shows, even when nothing else matches with it.
+        shown = {option.value for option in options}
+        for item in items(self.filterset.values().get(name)):
+            if kind.value(item) not in shown:
+                count = counts.get(kind.key(item), 0)
+                options.append(Option(kind.value(item), kind.chosen_label(item), count, True))
+        label = str(self.filterset.filters[name].label)
+        self._facets[name] = Facet(name, label, kind.multiple, options, len(counts) - len(rows))
+        return self._facets[name]
+
+    def facets(self) -> list[Facet]:
+        return [self.facet(name) for name in FACETS]
+
+    def rolled_up(self, name: str) -> dict:
+        """{key: count} of a structural facet or the stages, summed from `structure`."""
+        position = STRUCTURE_FACETS.index(name)
+        counts: dict = {}
+        exclude = name if self.filterset.values().get(name) else None
+        for row in self.structure(exclude):
+            counts[row[position]] = counts.get(row[position], 0) + row[-1]
+        return counts
+
+    def structure(self, exclude: str | None) -> list[tuple]:
+        """(consultation id, part id, group id, stage, count) over the filtered
+        outputs, ignoring facet `exclude`'s own filter: one grouping query that
+        the four structural facets roll up from, shared by those whose own
+        filter is not in force."""
+        if exclude not in self._structures:
+            self._structures[exclude] = list(
+                self.filtered(exclude).values_list(*STRUCTURE).annotate(count=Count("pk"))
+            )
+        return self._structures[exclude]
+
+
+# Active filters and query strings
+
+
+@dataclass
+class ActiveFilter:
+    name: str
+    facet: str
+    label: str
+    remove_query: str
+
+
+def active_filters(filterset: OutputFilter) -> list[ActiveFilter]:
+    """Each value in force, with the query string that removes just it."""
+    active = []
+    values = filterset.values()
+    for name in [*FACETS, "q"]:
+        for item in items(values.get(name)):
+            if name == "q":
+                label, raw = item, item
+            else:
+                label, raw = FACETS[name].chosen_label(item), FACETS[name].value(item)
+            facet = str(filterset.filters[name].label)
+            active.append(ActiveFilter(name, facet, label, without(filterset.data, name, raw)))
+    return active
+
+
+def query_string(filterset: OutputFilter) -> str:
+    """The filters in force, without unknown values or the page number: the same
+    view as the page, for its CSV, Atom and API links."""
+    params = QueryDict(mutable=True)
+    values = filterset.values()
+    for name in [*FACETS, "q", "sort"]:
+        for item in items(values.get(name)):
+            params.appendlist(name, item if name in ("q", "sort") else FACETS[name].value(item))
+    return params.urlencode()
+
+
+def without(data: QueryDict, name: str, raw: str) -> str:
+    """The query string `data` less one value of `name`, and less the page number."""
+    params = data.copy()
+    params.pop("page", None)
+    params.setlist(name, [value for value in params.getlist(name) if value != raw])
+    return params.urlencode()
