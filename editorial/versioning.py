@@ -29,6 +29,23 @@ class Versioned(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        """Save with the next version number.
+
+        What a content save triggers, in order (each receiver is connected in its
+        app's `AppConfig.ready()` from that app's `signals.py`):
+
+        1. the model's own `save()`: derived fields (an output's reference,
+           paper position and visibility; a part's slug) and, here, the version;
+        2. `workinggroups.signals`: a consultation, part or group saved refreshes
+           the stored paper position and visibility of the outputs under it;
+        3. `search.signals`: the item's search entry, the entries that show it
+           (`search_dependents()`), and for a consultation its entries' visibility;
+        4. `web.signals`: a new content version, so every cached page and count
+           is stale at once;
+        5. history (`editorial.history`): one record per save, written when the
+           editing path releases its `hold()` after the links and tags are in,
+           or by django-simple-history itself for a save outside those paths.
+        """
         if self._state.adding or not self.pk:
             return super().save(*args, **kwargs)
         with transaction.atomic():

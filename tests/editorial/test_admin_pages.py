@@ -24,7 +24,7 @@ def output(paper):
     return Output.objects.get(reference=REFERENCE)
 
 
-def test_the_history_page_and_an_earlier_version(editor_client, output):
+def test_the_history_page_and_an_earlier_version_show_without_inline_code(editor_client, output):
     page = editor_client.get(reverse("admin:workinggroups_output_history", args=[output.pk]))
     assert page.status_code == 200
     assert_no_inline_code(page.content.decode())
@@ -44,18 +44,31 @@ def test_the_list_links_to_recovering_deleted_items(editor_client, output):
     assert_no_inline_code(deleted.content.decode())
 
 
-@pytest.mark.parametrize("action", ["add_theme", "move_to_stage", "suggest_partners"])
-def test_the_bulk_action_pages(editor_client, output, action):
+@pytest.mark.parametrize(
+    ("action", "shows"),
+    [
+        ("add_theme", [REFERENCE, 'name="theme"', 'name="apply"']),
+        ("move_to_stage", [REFERENCE, 'name="stage"', 'name="apply"']),
+        # Its page lists the suggested links, or says there are none.
+        ("suggest_partners", ["Suggested partner links"]),
+    ],
+)
+def test_each_bulk_action_asks_for_confirmation_on_a_page_without_inline_code(
+    editor_client, output, action, shows
+):
     page = editor_client.post(
         reverse("admin:workinggroups_output_changelist"),
         {"action": action, "_selected_action": [output.pk]},
     )
+    html = page.content.decode()
     assert page.status_code == 200
-    assert REFERENCE in page.content.decode() or action == "suggest_partners"
-    assert_no_inline_code(page.content.decode())
+    for text in shows:
+        assert text in html
+    assert f'name="action" value="{action}"' in html
+    assert_no_inline_code(html)
 
 
-def test_the_import_preview_and_the_export_page(editor_client, output):
+def test_the_import_preview_and_the_export_page_show_without_inline_code(editor_client, output):
     dataset = OutputResource().export(Output.objects.filter(pk=output.pk))
     dataset[0] = tuple(
         "Previewed." if h == "text" else v for h, v in zip(dataset.headers, dataset[0], strict=True)
@@ -87,3 +100,28 @@ def test_a_draft_banner_on_the_site_is_styled_by_class(editor_client, paper):
 def test_bad_history_addresses_are_not_found(editor_client, paper, path):
     response = editor_client.get(reverse("admin:workinggroups_output_changelist") + path)
     assert response.status_code == 404
+
+
+# Every changelist: the session, the user, the user's and the groups' permissions
+# (2), then the list's own queries, then saving the session's activity (3).
+REQUEST = 4 + 3
+CHANGELISTS = {
+    # The filters' choices (consultations, parts, groups, themes, partners: 5), the
+    # filtered and the full count (2), the page of outputs, their themes.
+    "workinggroups_output": REQUEST + 5 + 2 + 2,
+    # The filters' choices (consultations, parts, themes: 3), the counts (2), the page.
+    "workinggroups_workinggroup": REQUEST + 3 + 2 + 1,
+    # The themes filter, the counts (2), the page, the date hierarchy's range and years.
+    "insights_consultation": REQUEST + 1 + 2 + 1 + 2,
+}
+
+
+@pytest.mark.parametrize(("changelist", "queries"), CHANGELISTS.items())
+def test_a_changelist_makes_a_fixed_number_of_queries(
+    editor_client, paper, django_assert_num_queries, changelist, queries
+):
+    url = reverse(f"admin:{changelist}_changelist")
+    editor_client.get(url)  # the first request also loads the content types
+    with django_assert_num_queries(queries):
+        response = editor_client.get(url)
+    assert response.context["cl"].result_count > 0

@@ -1,4 +1,5 @@
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.html import escape
@@ -26,8 +27,13 @@ def test_anonymous_visitors_are_sent_to_the_admin_login(client):
 )
 def test_an_editor_can_list_every_kind_of_content(editor_client, paper, model):
     app, name = model.split("/")
+    model_class = apps.get_model(app, name)
     response = editor_client.get(reverse(f"admin:{app}_{name}_changelist"))
     assert response.status_code == 200
+    changelist = response.context["cl"]
+    assert changelist.result_count == model_class.objects.count() > 0
+    first = changelist.result_list[0]
+    assert reverse(f"admin:{app}_{name}_change", args=[first.pk]) in response.content.decode()
 
 
 def test_an_editor_cannot_manage_users(editor_client):

@@ -80,7 +80,9 @@ def test_actions_list_is_paginated(client, paper):
     assert body["previous"] is None
 
 
-def test_actions_list_query_count_is_constant(client, paper, django_assert_num_queries):
+def test_the_actions_list_makes_the_same_number_of_queries_for_any_page_size(
+    client, paper, django_assert_num_queries
+):
     # content version, count, page of outputs with group, part and consultation,
     # themes, tags, partners
     with django_assert_num_queries(6):
@@ -93,7 +95,7 @@ def test_actions_list_query_count_is_constant(client, paper, django_assert_num_q
         assert client.get("/api/actions/?working_group=many-outputs").status_code == 200
 
 
-def test_action_detail_query_count(client, paper, django_assert_num_queries):
+def test_an_action_page_makes_a_fixed_number_of_queries(client, paper, django_assert_num_queries):
     # content version, the output with group, part and consultation, its themes,
     # tags, partners
     with django_assert_num_queries(5):
@@ -118,7 +120,7 @@ def test_action_detail_query_count(client, paper, django_assert_num_queries):
         ("/api/tags/", 3, None, 2),
     ],
 )
-def test_list_and_detail_query_counts_are_constant(
+def test_list_and_detail_pages_make_the_same_number_of_queries_as_content_grows(
     client, paper, django_assert_num_queries, url, count, detail, detail_count
 ):
     with django_assert_num_queries(count):

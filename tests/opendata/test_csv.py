@@ -29,7 +29,7 @@ def test_csv_starts_with_a_bom_and_a_header_row(client, paper):
     assert response["Content-Disposition"] == 'attachment; filename="actions.csv"'
 
 
-def test_csv_is_streamed(client, paper):
+def test_the_csv_is_streamed_not_built_in_memory(client, paper):
     response = client.get("/actions.csv")
     assert response.streaming is True
 

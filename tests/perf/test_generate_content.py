@@ -109,7 +109,7 @@ def test_generated_actions_have_real_words_a_reader_can_find(client, paper):
     assert output.reference in response.content.decode()
 
 
-def test_generated_pages_render(client, paper):
+def test_every_page_renders_over_generated_content(client, paper):
     generate(200, force=True)
     consultation = Consultation.objects.get(slug="generated-0001")
     response = client.get(consultation.get_absolute_url())

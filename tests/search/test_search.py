@@ -119,7 +119,7 @@ def test_a_word_in_a_title_ranks_above_the_same_word_in_a_body(client, db):
         "a" * 5000,
     ],
 )
-def test_odd_queries_never_fail(client, paper, q):
+def test_odd_queries_never_fail_the_search(client, paper, q):
     response = client.get(reverse("search:search"), {"q": q})
     assert response.status_code == 200
 
@@ -175,10 +175,16 @@ def test_an_unknown_type_is_ignored_with_a_message(client, paper):
     assert found(client, "digital", type="nonsense") == found(client, "digital")
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "abc", str(10**9), "", "1.5"])
-def test_bad_page_numbers_show_a_page(client, paper, page):
+@pytest.mark.parametrize(
+    ("page", "shown"), [("0", 1), ("-1", 1), ("abc", 1), ("", 1), ("1.5", 1), (str(10**9), "last")]
+)
+def test_a_bad_page_number_shows_the_first_page_and_one_too_high_the_last(
+    client, paper, page, shown
+):
     response = search_page(client, "data", page=page)
-    assert response.context["page"].number >= 1
+    number = response.context["page"].number
+    assert response.status_code == 200
+    assert number == (response.context["page"].paginator.num_pages if shown == "last" else 1)
 
 
 def test_results_are_paginated_twenty_to_a_page(client, paper):
@@ -190,7 +196,7 @@ def test_results_are_paginated_twenty_to_a_page(client, paper):
     assert 'rel="next"' in response.content.decode()
 
 
-def test_no_words_no_search(client, db, django_assert_num_queries):
+def test_a_search_without_words_searches_nothing(client, db, django_assert_num_queries):
     # only the content version, for the page cache's key
     with django_assert_num_queries(1):
         response = search_page(client, "!!! ---")

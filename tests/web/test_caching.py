@@ -97,16 +97,24 @@ def test_unpublishing_hides_a_consultation_from_cached_pages(client, paper):
 
 
 def test_editors_always_get_a_fresh_page(editor_client, paper):
+    # The same page is cached for a reader without a session...
+    Client().get(FINDER)
+    assert Client().get(FINDER)["X-Page-Cache"] == "hit"
+    # ...but an editor's request is built afresh, every time.
     editor_client.get(FINDER)
-    response = editor_client.get(FINDER)
+    response, queries = fetch(editor_client, FINDER)
     assert "X-Page-Cache" not in response
     assert response.status_code == 200
+    assert queries > 5
 
 
 def test_a_visitor_with_a_session_gets_a_fresh_page(client, paper):
+    Client().get("/")
+    assert Client().get("/")["X-Page-Cache"] == "hit"
     client.cookies["sessionid"] = "not-a-session"
-    client.get("/")
-    assert "X-Page-Cache" not in client.get("/")
+    response, queries = fetch(client, "/")
+    assert "X-Page-Cache" not in response
+    assert queries > 1
 
 
 def test_a_draft_preview_is_never_cached_for_anyone(editor_client, paper):

@@ -44,7 +44,7 @@ def test_it_lists_every_published_action_in_paper_order(client, paper):
     assert len(response.context["page"]) == 25
 
 
-def test_drafts_are_not_listed(client, paper):
+def test_drafts_are_not_listed_to_the_public(client, paper):
     draft = make_output(
         make_group(make_part(make_consultation(status=Status.DRAFT))), text="Draft only"
     )
@@ -301,7 +301,9 @@ def test_each_result_links_its_group_stage_and_topics(client, paper):
         assert f'href="{reverse("browse:tag", args=[tag.slug])}"' in html
 
 
-def test_query_count_stays_the_same_whatever_the_data(client, paper, django_assert_num_queries):
+def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
+    client, paper, django_assert_num_queries
+):
     # The content version, the count, the page of outputs (with group, part,
     # consultation), its themes, tags and partners; one grouping of the outputs
     # that the consultation, part, group and stage facets roll up from, and their

@@ -134,7 +134,7 @@ def test_even_a_direct_import_with_one_bad_row_rolls_everything_back(paper):
     assert snapshot() == before
 
 
-def test_outputs_import_from_xlsx(editor_client, paper):
+def test_outputs_can_be_imported_from_an_xlsx_file(editor_client, paper):
     headers, rows = exported_rows(paper)
     rows[0]["text"] = "From a spreadsheet."
     dataset = tablib.Dataset(*[[row[h] for h in headers] for row in rows], headers=headers)
