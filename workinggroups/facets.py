@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.db.models import Count, F, Max, Model, QuerySet
 from django.http import QueryDict
@@ -30,8 +30,18 @@ from search.terms import parse
 from web.caching import cached
 from workinggroups.models import Stage, WorkingGroup
 
-if TYPE_CHECKING:
-    from workinggroups.filters import OutputFilter
+
+class OutputFilter(Protocol):
+    """What facets need of the finder's FilterSet (`workinggroups.filters`)."""
+
+    queryset: QuerySet
+    data: QueryDict
+    filters: dict[str, Any]
+
+    def values(self) -> dict[str, Any]: ...
+
+    def filtered(self, queryset: QuerySet, exclude: str | None = None) -> QuerySet: ...
+
 
 CONSULTATION = "working_group__part__consultation"
 PART = "working_group__part"

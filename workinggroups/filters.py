@@ -12,7 +12,6 @@ from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from web import notices
 from web.filtering import ChoicesFilter, SlugsFilter
-from workinggroups.facets import CONSULTATION, PART
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # How a notice names a filter that has no label of its own to lower-case.
@@ -30,13 +29,13 @@ class OutputFilter(django_filters.FilterSet):
     """
 
     consultation = django_filters.ModelChoiceFilter(
-        field_name=CONSULTATION,
+        field_name="working_group__part__consultation",
         queryset=Consultation.objects.published(),
         to_field_name="slug",
         label=_("Consultation"),
     )
     part = django_filters.ModelChoiceFilter(
-        field_name=PART,
+        field_name="working_group__part",
         queryset=Part.objects.filter(consultation__status__in=PUBLIC_STATUSES).select_related(
             "consultation"
         ),
