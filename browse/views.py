@@ -2,6 +2,7 @@
 and partners, and the accessibility statement."""
 
 from itertools import groupby
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -22,7 +23,8 @@ HOME_PARTNERS = 12
 @cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
     published = Consultation.objects.published()
-    consultations = list(
+    # Annotated with their counts (`with_content_counts`).
+    consultations: list[Any] = list(
         published.for_list().with_content_counts().newest_first()[:HOME_CONSULTATIONS]
     )
     # The newest consultation with actions is shown as a grid.

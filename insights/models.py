@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
@@ -59,14 +59,14 @@ class ContentQuerySet(models.QuerySet):
 
     status_path = "part__consultation__status"
 
-    def published(self):
+    def published(self) -> Self:
         return self.filter(**{f"{self.status_path}__in": PUBLIC_STATUSES})
 
-    def visible_to(self, user):
+    def visible_to(self, user) -> Self:
         """Published content, and drafts too for staff who may preview them."""
         return self if can_preview(user, self.model) else self.published()
 
-    def tagged(self, slug: str):
+    def tagged(self, slug: str) -> Self:
         return self.filter(tags__slug=slug)
 
 
@@ -88,7 +88,7 @@ class OrganisationQuerySet(models.QuerySet):
         """{organisation id: published outputs naming it}, for organisations with any."""
         return published_output_counts(self.model.outputs.through, "organisation_id")
 
-    def with_output_counts(self):
+    def with_output_counts(self) -> Self:
         """Annotate `output_count`: published outputs naming each organisation."""
         return self.annotate(
             output_count=Count(
@@ -98,7 +98,7 @@ class OrganisationQuerySet(models.QuerySet):
             )
         )
 
-    def with_briefing_counts(self):
+    def with_briefing_counts(self) -> Self:
         """Annotate `briefing_count`: published briefings each organisation presented."""
         return self.annotate(
             briefing_count=Count(
@@ -149,10 +149,10 @@ class Organisation(models.Model):
     class Meta:
         ordering = ["name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("browse:partner", args=[self.slug])
 
     def alias_list(self):
@@ -179,7 +179,7 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
             theme.output_count = counts[theme.pk]
         return themes
 
-    def with_output_counts(self):
+    def with_output_counts(self) -> Self:
         """Annotate `output_count`: published outputs under each theme, in one query."""
         return self.annotate(
             output_count=Count(
@@ -202,10 +202,10 @@ class Theme(models.Model):
     class Meta:
         ordering = ["order", "name"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("browse:theme", args=[self.slug])
 
 
@@ -217,13 +217,13 @@ class DatePrecision(models.TextChoices):
 class ConsultationQuerySet(ContentQuerySet):
     status_path = "status"
 
-    def for_list(self):
+    def for_list(self) -> Self:
         return self.prefetch_related("organisers")
 
-    def newest_first(self):
+    def newest_first(self) -> Self:
         return self.order_by("-start_date", "title")
 
-    def with_content_counts(self):
+    def with_content_counts(self) -> Self:
         """Annotate briefing_count, group_count and output_count, still in one query.
 
         Subqueries rather than joined Counts: joining briefings, groups and outputs
@@ -236,11 +236,11 @@ class ConsultationQuerySet(ContentQuerySet):
             output_count=count_of(Part.objects.all(), "consultation", "working_groups__outputs"),
         )
 
-    def for_detail(self):
+    def for_detail(self) -> Self:
         """Everything the consultation page shows: related consultations that are
         public, parts with their briefings (and presenters) and groups (with
         their output counts), in one query per relation."""
-        published = ConsultationQuerySet(self.model).published()
+        published: ConsultationQuerySet = ConsultationQuerySet(self.model).published()
         groups = Part._meta.get_field("working_groups").related_model
         return self.prefetch_related(
             "organisers",
@@ -255,7 +255,8 @@ class ConsultationQuerySet(ContentQuerySet):
                 Part.objects.prefetch_related(
                     Prefetch("briefings", InsightBriefing.objects.prefetch_related("presenters")),
                     Prefetch(
-                        "working_groups", groups.objects.annotate(output_count=Count("outputs"))
+                        "working_groups",
+                        groups._default_manager.annotate(output_count=Count("outputs")),
                     ),
                 ),
             ),
@@ -321,10 +322,10 @@ class Consultation(Versioned):
         ordering = ["-start_date"]
         permissions = [("publish_consultation", _("Can publish, unpublish and archive"))]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("insights:consultation", args=[self.slug])
 
     @property
@@ -373,7 +374,7 @@ class KeyTheme(models.Model):
             models.UniqueConstraint(fields=["consultation", "order"], name="unique_key_theme_order")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
 
@@ -394,7 +395,7 @@ class Part(Versioned):
             models.UniqueConstraint(fields=["consultation", "number"], name="unique_part_number")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Part {self.number}: {self.title}"
 
     @staticmethod
@@ -411,13 +412,13 @@ class Part(Versioned):
             self.slug = self.reference.lower()
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("insights:consultation", args=[self.consultation.slug]) + (
             f"#part-{self.number}"
         )
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"{self.consultation.reference_prefix}-P{self.number}"
 
     def search_dependents(self):
@@ -429,7 +430,7 @@ class Part(Versioned):
 
 
 class InsightBriefingQuerySet(ContentQuerySet):
-    def for_list(self):
+    def for_list(self) -> Self:
         return self.select_related("part__consultation").prefetch_related(
             "presenters", "themes", "tags"
         )
@@ -463,14 +464,14 @@ class InsightBriefing(Versioned):
     class Meta:
         ordering = ["part", "order"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("insights:briefing", args=[self.slug])
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"{self.part.reference}-IB{self.order}"
 
     @property

@@ -1,3 +1,5 @@
+from typing import Self
+
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
 from django.db import connection, models
@@ -69,10 +71,10 @@ def _tsquery(query):
 
 
 class SearchEntryQuerySet(models.QuerySet):
-    def public(self):
+    def public(self) -> Self:
         return self.filter(is_public=True)
 
-    def matching(self, query):
+    def matching(self, query) -> Self:
         """Entries matching every term of `query` (a search.terms.Query); no terms, none."""
         if not query:
             return self.none()
@@ -102,7 +104,7 @@ class SearchEntryQuerySet(models.QuerySet):
             ),
         )
 
-    def ranked(self):
+    def ranked(self) -> Self:
         return self.order_by("-rank", "kind", "reference", "id")
 
 
@@ -143,7 +145,7 @@ class SearchEntry(models.Model):
         ]
         indexes = [GinIndex(fields=["search_vector"], name="search_entry_vector")]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.kind_label}: {self.title}"
 
     @property

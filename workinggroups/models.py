@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Self
 
 from django.db import models
 from django.urls import reverse
@@ -73,18 +74,20 @@ def stage_rank():
 
 
 class WorkingGroupQuerySet(ContentQuerySet):
-    def for_list(self):
+    def for_list(self) -> Self:
         return self.select_related("part__consultation").prefetch_related("themes", "tags")
 
-    def for_detail(self):
+    def for_detail(self) -> Self:
         """A group with everything its page shows: its outputs with their links."""
         return self.for_list().prefetch_related(
             models.Prefetch(
-                "outputs", Output.objects.prefetch_related("themes", "tags", "partners")
+                "outputs",
+                # taggit has no type information: the stubs cannot see its manager.
+                Output.objects.prefetch_related("themes", "tags", "partners"),  # type: ignore[misc]
             )
         )
 
-    def stage_grid(self, consultation):
+    def stage_grid(self, consultation) -> Self:
         """The groups of `consultation` that have outputs, each with its stage counts."""
         return (
             self.filter(part__consultation=consultation)
@@ -93,7 +96,7 @@ class WorkingGroupQuerySet(ContentQuerySet):
             .filter(output_count__gt=0)
         )
 
-    def with_stage_counts(self):
+    def with_stage_counts(self) -> Self:
         """Annotate `<stage>_count` for each of the four stages, in the same query."""
         return self.annotate(
             output_count=models.Count("outputs"),
@@ -133,14 +136,14 @@ class WorkingGroup(Versioned):
             models.UniqueConstraint(fields=["part", "number"], name="unique_working_group_number")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"WG {self.number}. {self.title}"
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("workinggroups:detail", args=[self.slug])
 
     @property
-    def reference(self):
+    def reference(self) -> str:
         return f"{self.part.reference}-WG{self.number}"
 
     @staticmethod
@@ -185,17 +188,17 @@ class WorkingGroup(Versioned):
 
 
 class OutputQuerySet(ContentQuerySet):
-    def published(self):
+    def published(self) -> Self:
         # is_public mirrors the consultation's status (see refresh_derived_fields).
         return self.filter(is_public=True)
 
-    def for_list(self):
+    def for_list(self) -> Self:
         """Everything an output row shows, in a fixed number of queries."""
         return self.select_related("working_group__part__consultation").prefetch_related(
             "themes", "tags", "partners"
         )
 
-    def in_paper_order(self):
+    def in_paper_order(self) -> Self:
         return self.order_by("paper_position", "pk")
 
     def refresh_derived_fields(self):
@@ -277,7 +280,7 @@ class Output(Versioned):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.reference or self.text[:60]
 
     def save(self, *args, **kwargs):
@@ -288,7 +291,7 @@ class Output(Versioned):
             kwargs["update_fields"] = {*kwargs["update_fields"], "paper_position", "is_public"}
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
+    def get_absolute_url(self) -> str:
         return reverse("workinggroups:output", args=[self.reference])
 
     def set_derived_fields(self):
