@@ -1,8 +1,9 @@
 """Admin bulk actions: changes to many items at once, each change kept in the history.
 
-Every item is locked, changed and saved inside `single_record()`, so the history shows
-who changed it and how, and its version moves on: an editor who has the item open
-in a form is told about the bulk change instead of overwriting it.
+Every item is locked, changed and saved between `hold()` and `release()`
+(`editorial.history`), so the history shows who changed it and how, and its
+version moves on: an editor who has the item open in a form is told about the
+bulk change instead of overwriting it.
 
 `link_actions()` makes the add/remove pair for one many-to-many field (themes,
 partners, tags); apps build their domain actions (publishing, moving) on

@@ -4,12 +4,9 @@ django-simple-history records each save on its own, and an M2M change as a furth
 record per field; taggit tags, a generic relation, it does not see at all. This
 module is the one owner of "one history record per save": every editing path (the
 admin's forms and inlines, bulk actions, the spreadsheet import) calls `hold(obj)`
-before it saves and `release(obj, user)` once the links and tags are written, or
-wraps the whole change in `single_record()`. Nothing else touches the library's
-`skip_history_when_saving` flag.
+before it saves and `release(obj, user)` once the links and tags are written.
+Nothing else touches the library's `skip_history_when_saving` flag.
 """
-
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models
@@ -85,22 +82,6 @@ def release(obj, user, *, created=False, write=True):
     del obj.skip_history_when_saving
     if write and obj.pk is not None:
         record(obj, user, created=created)
-
-
-@contextmanager
-def single_record(obj, user, *, created=False):
-    """Save `obj`, its M2M links and tags inside the block; history gets one record.
-
-    The record is written only if the block finishes without an error, by `user`
-    (None for a command-line change), as a creation when `created` is true.
-    """
-    hold(obj)
-    try:
-        yield obj
-    except BaseException:
-        release(obj, user, write=False)
-        raise
-    release(obj, user, created=created)
 
 
 def record(obj, user, *, created=False):
