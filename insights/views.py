@@ -17,6 +17,7 @@ from insights.models import (
     Sector,
     Theme,
 )
+from progress.blocks import home_progress, partner_progress, rollup
 from workinggroups.models import STAGE_SHORT_LABELS, Output, Stage, WorkingGroup
 
 # Outputs per page on theme and tag pages; the action finder filters them further.
@@ -115,6 +116,7 @@ def home(request):
         "themes": themes,
         "partners": partners[:HOME_PARTNERS],
         "totals": totals,
+        **home_progress(),
     }
     return render(request, "insights/home.html", context)
 
@@ -155,7 +157,11 @@ def consultation_detail(request, slug):
         ),
         slug=slug,
     )
-    response = render(request, "insights/consultation_detail.html", {"consultation": consultation})
+    context = {
+        "consultation": consultation,
+        "rollup": rollup(Output.objects.filter(working_group__part__consultation=consultation)),
+    }
+    response = render(request, "insights/consultation_detail.html", context)
     return private_if_draft(response, consultation)
 
 
@@ -196,7 +202,11 @@ def theme_detail(request, slug):
         WorkingGroup.objects.published().filter(themes=theme),
         Output.objects.published().for_list().filter(themes=theme),
     )
-    context.update(theme=theme, finder_query=f"theme={theme.slug}")
+    context.update(
+        theme=theme,
+        finder_query=f"theme={theme.slug}",
+        rollup=rollup(Output.objects.published().filter(themes=theme)),
+    )
     return render(request, "insights/theme_detail.html", context)
 
 
@@ -261,6 +271,7 @@ def partner_detail(request, slug):
         "named_in": list(briefings.filter(partners=partner)),
         "output_count": len(outputs),
         "by_consultation": group_by_consultation_and_stage(outputs),
+        **partner_progress(partner),
     }
     return render(request, "insights/partner_detail.html", context)
 

@@ -1,7 +1,7 @@
 """The read-only JSON API under /api/. Only public content appears; every list
 filters and orders exactly as its page on the site does."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -23,6 +23,9 @@ from insights.caching import cache_public_page
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from insights.services import export_document
 from opendata import serializers as api
+from progress.filters import CommitmentFilter
+from progress.models import Commitment, Role
+from progress.models import Status as CommitmentStatus
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -53,10 +56,56 @@ FILTER_PARAMETERS = [
         enum=[value for value, _label in OutputFilter.base_filters["sort"].extra["choices"]],
         description=_("The paper's order (the default), by reference, or best match to q."),
     ),
+    OpenApiParameter(
+        "status",
+        str,
+        many=True,
+        enum=[*CommitmentStatus.values, "none"],
+        description=_(
+            "Actions with at least one commitment in any of these statuses; "
+            "none: actions with no commitment at all."
+        ),
+    ),
+    OpenApiParameter(
+        "committed_by",
+        str,
+        many=True,
+        description=_("Organisation slugs: actions any of them has committed to."),
+    ),
+]
+
+COMMITMENT_PARAMETERS = [
+    OpenApiParameter(
+        "organisation", str, many=True, description=_("Organisation slugs; any of them.")
+    ),
+    OpenApiParameter(
+        "status", str, many=True, enum=CommitmentStatus.values, description=_("Any of them.")
+    ),
+    OpenApiParameter("role", str, many=True, enum=Role.values, description=_("Any of them.")),
+    OpenApiParameter(
+        "sector", str, many=True, description=_("The organisations' sectors; any of them.")
+    ),
+    OpenApiParameter("theme", str, many=True, description=_("Its action's themes; any of them.")),
+    OpenApiParameter("consultation", str, description=_("Its action's consultation's slug.")),
+    OpenApiParameter(
+        "stage", str, many=True, enum=Stage.values, description=_("Its action's stages.")
+    ),
+    OpenApiParameter(
+        "overdue",
+        str,
+        enum=["true", "false"],
+        description=_("Due before today (Europe/London) and neither done nor withdrawn, or not."),
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=[value for value, _label in CommitmentFilter.base_filters["sort"].extra["choices"]],
+        description=_("By due date (the default) or by latest update, newest first."),
+    ),
 ]
 
 
-def documented(serializer, detail_serializer=None, *, filtered=False):
+def documented(serializer, detail_serializer=None, *, filtered=False, parameters=None):
     """Declare the error answers too, so clients (and schemathesis) know them.
 
     A bad page number is a 404; a filter value that names nothing is a 400
@@ -65,7 +114,7 @@ def documented(serializer, detail_serializer=None, *, filtered=False):
     return extend_schema_view(
         list=extend_schema(
             responses={200: serializer, **errors},
-            parameters=FILTER_PARAMETERS if filtered else None,
+            parameters=(parameters or FILTER_PARAMETERS) if filtered else None,
         ),
         retrieve=extend_schema(responses={200: detail_serializer or serializer, **errors}),
     )
@@ -118,15 +167,42 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
 
-@documented(api.OutputSerializer, filtered=True)
+@documented(api.OutputSerializer, api.OutputDetailSerializer, filtered=True)
 class ActionViewSet(ReadOnlyViewSet):
-    """Actions (working-group outputs), filtered like the action finder."""
+    """Actions (working-group outputs), filtered like the action finder; one adds
+    who has committed to it."""
 
     queryset = Output.objects.published().for_list()
     serializer_class = api.OutputSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = OutputFilter
     lookup_field = "reference"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            commitments = Commitment.objects.for_list().order_by("role", "organisation__name")
+            return self.queryset.prefetch_related(
+                Prefetch("commitments", commitments, to_attr="public_commitments")
+            )
+        return self.queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return api.OutputDetailSerializer
+        return api.OutputSerializer
+
+
+@documented(api.CommitmentSerializer, filtered=True, parameters=COMMITMENT_PARAMETERS)
+class CommitmentViewSet(ReadOnlyViewSet):
+    """Organisations' commitments to take actions forward, with their updates,
+    filtered like the progress tracker."""
+
+    queryset = Commitment.objects.published().for_list()
+    serializer_class = api.CommitmentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommitmentFilter
+    lookup_field = "pk"
+    lookup_value_regex = "[0-9]+"
 
 
 @documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import QueryDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,8 @@ from taggit.models import Tag, TaggedItem
 
 from insights.caching import cached
 from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
+from progress.models import Commitment
+from progress.models import Status as CommitmentStatus
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -85,6 +87,38 @@ class StagesFilter(django_filters.MultipleChoiceFilter):
     field_class = KnownChoicesField
 
 
+NO_COMMITMENT = "none"
+
+
+class CommitmentStatusFilter(django_filters.MultipleChoiceFilter):
+    """Actions with a commitment in any of the statuses; `none`: with no commitment."""
+
+    field_class = KnownChoicesField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        statuses = [item for item in value if item != NO_COMMITMENT]
+        committed = Commitment.objects.values("action_id")
+        match = Q(pk__in=committed.filter(status__in=statuses)) if statuses else Q()
+        if NO_COMMITMENT in value:
+            none = ~Q(pk__in=committed)
+            match = (match | none) if statuses else none
+        return qs.filter(match)
+
+
+class CommittedByFilter(django_filters.ModelMultipleChoiceFilter):
+    """Actions any of the chosen organisations has committed to (a subquery)."""
+
+    field_class = KnownSlugsField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        committed = Commitment.objects.filter(organisation__in=value).values("action_id")
+        return qs.filter(pk__in=committed)
+
+
 @dataclass
 class Option:
     value: str
@@ -122,7 +156,9 @@ MULTIPLE_FACETS = ("stage", "theme", "tag", "partner")
 # Facets counted from one grouping of the outputs by group (and so part and
 # consultation) and stage.
 STRUCTURE = ("consultation", "part", "working_group", "stage")
-NOUNS = {"sort": _("sort order")}
+NOUNS = {"sort": _("sort order"), "committed_by": _("organisation")}
+# Filters in force beside the facets and words: part of every cache key and link.
+PROGRESS_FILTERS = ("status", "committed_by")
 CONSULTATION = "working_group__part__consultation"
 PART = "working_group__part"
 
@@ -222,6 +258,8 @@ FACETS = {
 def _object_label(name, obj):
     if name == "stage":
         return str(Stage(obj).label)
+    if name == "status":
+        return str(dict(OutputFilter.base_filters["status"].extra["choices"])[obj])
     if name == "part":
         return f"{obj.reference}: {obj.title}"
     if name == "working_group":
@@ -230,7 +268,7 @@ def _object_label(name, obj):
 
 
 def _object_value(name, obj):
-    return obj if name == "stage" else obj.slug
+    return obj if name in ("stage", "status") else obj.slug
 
 
 def _items(value):
@@ -281,6 +319,16 @@ class OutputFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Partner"),
     )
+    status = CommitmentStatusFilter(
+        choices=[*CommitmentStatus.choices, (NO_COMMITMENT, _("No commitment yet"))],
+        label=_("Progress"),
+    )
+    committed_by = CommittedByFilter(
+        field_name="commitments__organisation",
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        label=_("Committed by"),
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Words"))
     sort = django_filters.ChoiceFilter(
         choices=[
@@ -296,7 +344,16 @@ class OutputFilter(django_filters.FilterSet):
 
     class Meta:
         model = Output
-        fields = ["consultation", "part", "working_group", "stage", "theme", "tag", "partner"]
+        fields = [
+            "consultation",
+            "part",
+            "working_group",
+            "stage",
+            "theme",
+            "tag",
+            "partner",
+            *PROGRESS_FILTERS,
+        ]
 
     def __init__(self, data=None, *args, **kwargs):
         self.q_shortened = data is not None and len(data.get("q", "")) > MAX_QUERY
@@ -370,7 +427,9 @@ class OutputFilter(django_filters.FilterSet):
         if name in self._facets:
             return self._facets[name]
         # The key: what is counted (the base query) and the other filters in force.
-        others = [(other, self.selected(other)) for other in FACETS if other != name]
+        others = [
+            (other, self.selected(other)) for other in [*FACETS, *PROGRESS_FILTERS] if other != name
+        ]
         key = repr((self._base_key, others, parse(self.values().get("q")).text))
         rows, counts = cached(f"facet-{name}", key, lambda: self._count(name))
         hidden = len(counts) - len(rows)
@@ -463,13 +522,19 @@ class OutputFilter(django_filters.FilterSet):
             )
         return self._structures[exclude]
 
+    def selected_status(self):
+        return self.selected("status")
+
+    def selected_committed_by(self):
+        return self.selected("committed_by")
+
     def facets(self):
         return [self.facet(name) for name in FACETS]
 
     def active_filters(self):
         """Each value in force, with the query string that removes just it."""
         active = []
-        for name in [*FACETS, "q"]:
+        for name in [*FACETS, *PROGRESS_FILTERS, "q"]:
             value = self.values().get(name)
             for item in _items(value):
                 if name == "q":
@@ -487,7 +552,7 @@ class OutputFilter(django_filters.FilterSet):
         """The filters in force, without unknown values or the page number: the
         same view as the page, for its CSV, Atom and API links."""
         params = QueryDict(mutable=True)
-        for name in [*FACETS, "q", "sort"]:
+        for name in [*FACETS, *PROGRESS_FILTERS, "q", "sort"]:
             for item in _items(self.values().get(name)):
                 raw = item if name in ("q", "sort") else _object_value(name, item)
                 params.appendlist(name, raw)

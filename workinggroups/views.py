@@ -3,6 +3,7 @@ from django.shortcuts import get_object_or_404, render
 
 from insights.caching import CachedCountPaginator, cache_public_page
 from insights.views import get_page, private_if_draft
+from progress.blocks import rollup, with_commitments
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -24,7 +25,12 @@ def detail(request, slug):
         (stage, sorted((o for o in outputs if o.stage == stage), key=lambda o: o.order))
         for stage in Stage
     ]
-    context = {"group": group, "stages": stages, "has_outputs": bool(outputs)}
+    context = {
+        "group": group,
+        "stages": stages,
+        "has_outputs": bool(outputs),
+        "rollup": rollup(Output.objects.filter(working_group=group)),
+    }
     response = render(request, "workinggroups/detail.html", context)
     return private_if_draft(response, group.part.consultation)
 
@@ -32,9 +38,10 @@ def detail(request, slug):
 @cache_public_page
 def output_detail(request, reference):
     output = get_object_or_404(
-        Output.objects.visible_to(request.user).for_list(), reference=reference
+        with_commitments(Output.objects.visible_to(request.user).for_list()), reference=reference
     )
-    response = render(request, "workinggroups/output_detail.html", {"output": output})
+    context = {"output": output, "commitments": output.public_commitments}
+    response = render(request, "workinggroups/output_detail.html", context)
     return private_if_draft(response, output.working_group.part.consultation)
 
 
