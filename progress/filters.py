@@ -31,7 +31,7 @@ class CommitmentFilter(django_filters.FilterSet):
 
     status = ChoicesFilter(choices=Status.choices, label=_("Status"))
     organisation = SlugsFilter(
-        field_name="organisation",
+        field_name="organisation__slug",
         queryset=Organisation.objects.all(),
         to_field_name="slug",
         label=_("Organisation"),
