@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
@@ -105,7 +105,7 @@ COMMITMENT_PARAMETERS = [
 ]
 
 
-def documented(serializer, detail_serializer=None, *, filtered=False, parameters=None):
+def documented(serializer, detail_serializer=None, *, filtered=False):
     """Declare the error answers too, so clients (and schemathesis) know them.
 
     A bad page number is a 404; a filter value that names nothing is a 400
@@ -114,7 +114,7 @@ def documented(serializer, detail_serializer=None, *, filtered=False, parameters
     return extend_schema_view(
         list=extend_schema(
             responses={200: serializer, **errors},
-            parameters=(parameters or FILTER_PARAMETERS) if filtered else None,
+            parameters=FILTER_PARAMETERS if filtered else None,
         ),
         retrieve=extend_schema(responses={200: detail_serializer or serializer, **errors}),
     )
@@ -192,17 +192,23 @@ class ActionViewSet(ReadOnlyViewSet):
         return api.OutputSerializer
 
 
-@documented(api.CommitmentSerializer, filtered=True, parameters=COMMITMENT_PARAMETERS)
-class CommitmentViewSet(ReadOnlyViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: api.CommitmentSerializer, 404: ERROR, 400: BAD_FILTER},
+        parameters=COMMITMENT_PARAMETERS,
+    )
+)
+@method_decorator(cache_public_page, name="dispatch")
+class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Organisations' commitments to take actions forward, with their updates,
-    filtered like the progress tracker."""
+    filtered like the progress tracker. Each one is cited by its action and
+    organisation: it has no address of its own in the API."""
 
+    renderer_classes = [JSONRenderer]
     queryset = Commitment.objects.published().for_list()
     serializer_class = api.CommitmentSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CommitmentFilter
-    lookup_field = "pk"
-    lookup_value_regex = "[0-9]+"
 
 
 @documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)

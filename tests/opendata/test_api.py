@@ -95,8 +95,8 @@ def test_actions_list_query_count_is_constant(client, paper, django_assert_num_q
 
 def test_action_detail_query_count(client, paper, django_assert_num_queries):
     # content version, the output with group, part and consultation, its themes,
-    # tags, partners
-    with django_assert_num_queries(5):
+    # tags, partners, its commitments (none here, so no updates to fetch)
+    with django_assert_num_queries(6):
         assert client.get("/api/actions/SGH24-P1-WG3-PS-02/").status_code == 200
 
 
@@ -265,6 +265,7 @@ def test_api_root_lists_the_endpoints(client, db):
         "partners",
         "themes",
         "tags",
+        "commitments",
     }
 
 

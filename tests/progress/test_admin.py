@@ -237,9 +237,7 @@ def test_a_forged_bulk_action_naming_another_organisations_commitment_is_refused
     assert set(Commitment.objects.values_list("status", flat=True)) == {Status.PLANNED}
 
 
-def test_a_contributor_may_not_change_updates_already_recorded(
-    contributor_client, our_commitment
-):
+def test_a_contributor_may_not_change_updates_already_recorded(contributor_client, our_commitment):
     update = make_update(our_commitment, text="Recorded by an editor.")
     url = change_url(update)
     assert contributor_client.get(url).status_code == 200  # they may read it
@@ -281,9 +279,7 @@ def test_everything_else_in_the_admin_answers_a_contributor_403(
     assert contributor_client.post(change_url(theirs), {"name": "Hacked"}).status_code == 403
 
 
-def test_a_contributor_with_no_organisation_sees_no_commitment(
-    client, our_commitment, contributor
-):
+def test_a_contributor_with_no_organisation_sees_no_commitment(client, our_commitment, contributor):
     contributor.contributor.organisations.clear()
     client.force_login(contributor)
     response = client.get(reverse("admin:progress_commitment_changelist"))
@@ -300,4 +296,3 @@ def test_editors_make_a_contributor_in_the_admin(editor_client, ours):
     user.refresh_from_db()
     assert user.is_staff
     assert Contributor.objects.organisation_ids(user) == {ours.pk}
-

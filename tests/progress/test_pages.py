@@ -188,9 +188,7 @@ def test_the_partner_page_groups_its_commitments_by_status_with_its_latest_updat
     assert f'href="/partners/{ours.slug}/updates.atom"' in html
 
 
-def test_roll_ups_count_actions_with_a_commitment_and_commitments_per_status(
-    client, ours, theirs
-):
+def test_roll_ups_count_actions_with_a_commitment_and_commitments_per_status(client, ours, theirs):
     theme = make_theme(slug="rolled")
     first = make_output(themes=[theme])
     group = first.working_group
