@@ -29,6 +29,8 @@ from insights.models import (
     Status,
     Theme,
 )
+from progress.models import Commitment, Evidence, Role, Update
+from progress.models import Status as Progress
 from web import caching
 from workinggroups.models import Output, Stage, WorkingGroup, paper_position
 
@@ -37,6 +39,8 @@ REFERENCE_PREFIX = "GEN"
 GROUPS_PER_PART = 4
 PARTS_PER_CONSULTATION = 2
 BATCH = 2000
+# The share of actions some organisation has committed to take forward.
+COMMITTED_SHARE = 0.15
 
 THEMES = [
     ("Data sharing and standards", "Sharing data safely and agreeing common standards."),
@@ -353,6 +357,7 @@ class ContentGenerator:
         self.link(Output.themes.through, "output", "theme", output_themes)
         self.link(Output.partners.through, "output", "organisation", output_partners)
         self.tag(Output, output_tags)
+        progress = self.progress(g, outputs, orgs, org_weights)
         return {
             "consultations": len(consultations),
             "parts": len(parts),
@@ -360,7 +365,85 @@ class ContentGenerator:
             "outputs": len(outputs),
             "organisations": len(orgs),
             "tags": len(tags),
+            **progress,
         }
+
+    def progress(self, g, outputs, orgs, org_weights):
+        """Commitments on about one action in six (one to three organisations each),
+        with zero to five dated updates each, some with an evidence link; a
+        commitment's status and progress are those of its latest update."""
+        rng = g.rng
+        commitments, plans = [], []
+        for output in outputs:
+            if rng.random() >= COMMITTED_SHARE:
+                continue
+            chosen = g.sample(orgs, 1, 3, org_weights)
+            start = output.working_group.part.consultation.start_date
+            for position, index in enumerate(chosen):
+                started = start + timedelta(days=rng.randrange(30, 400))
+                reports = self.reports(g, started)
+                status, progress = (
+                    (reports[-1][1], reports[-1][2]) if reports else (Progress.PLANNED, None)
+                )
+                commitments.append(
+                    Commitment(
+                        action=output,
+                        organisation=orgs[index],
+                        role=Role.LEAD if position == 0 else Role.SUPPORTING,
+                        status=status,
+                        progress=progress,
+                        started=started,
+                        due=started + timedelta(days=rng.randrange(180, 900)),
+                        summary=g.sentence(),
+                    )
+                )
+                plans.append(reports)
+        commitments = Commitment.objects.bulk_create(commitments, batch_size=BATCH)
+        updates, links = [], []
+        for commitment, reports in zip(commitments, plans, strict=True):
+            for day, status, progress in reports:
+                updates.append(
+                    Update(
+                        commitment=commitment,
+                        date=day,
+                        text=g.paragraph(1, 2),
+                        status=status,
+                        progress=progress,
+                        organisation_id=commitment.organisation_id,
+                        self_reported=rng.random() < 0.5,
+                    )
+                )
+        updates = Update.objects.bulk_create(updates, batch_size=BATCH)
+        for update in updates:
+            if rng.random() < 0.3:
+                links.append(
+                    Evidence(
+                        update=update,
+                        title=f"{g.phrase()} report".capitalize(),
+                        url=f"https://evidence.example.org/{update.pk}",
+                    )
+                )
+        Evidence.objects.bulk_create(links, batch_size=BATCH)
+        return {"commitments": len(commitments), "updates": len(updates)}
+
+    @staticmethod
+    def reports(g, started):
+        """[(date, status, progress)] of zero to five updates, in date order."""
+        rng, progress, day, reports = g.rng, 0, started, []
+        for _ in range(rng.choices(range(6), weights=(3, 3, 3, 2, 2, 1))[0]):
+            day += timedelta(days=rng.randrange(20, 120))
+            progress = min(100, progress + rng.randrange(5, 35))
+            status = (
+                Progress.DONE
+                if progress == 100
+                else rng.choices(
+                    (Progress.IN_PROGRESS, Progress.PAUSED, Progress.WITHDRAWN), weights=(20, 3, 1)
+                )[0]
+            )
+            reports.append((day, status, progress))
+            if status in (Progress.DONE, Progress.WITHDRAWN):
+                break
+        return reports
 
     @staticmethod
     def group_indexes(group_sizes):

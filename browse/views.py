@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
+from progress.blocks import home_progress, partner_progress, rollup
 from web.caching import cache_public_page
 from web.pages import paginate
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "groups": WorkingGroup.objects.published().count(),
             "outputs": Output.objects.published().count(),
         },
+        **home_progress(),
     }
     return render(request, "browse/home.html", context)
 
@@ -70,7 +72,11 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         WorkingGroup.objects.published().filter(themes=theme),
         Output.objects.published().for_list().filter(themes=theme),
     )
-    context.update(theme=theme, finder_query=f"theme={theme.slug}")
+    context.update(
+        theme=theme,
+        finder_query=f"theme={theme.slug}",
+        rollup=rollup(Output.objects.published().filter(themes=theme)),
+    )
     return render(request, "browse/theme_detail.html", context)
 
 
@@ -128,6 +134,7 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "named_in": list(briefings.filter(partners=partner)),
         "output_count": len(outputs),
         "by_consultation": group_by_consultation_and_stage(outputs),
+        **partner_progress(partner),
     }
     return render(request, "browse/partner_detail.html", context)
 

@@ -1,7 +1,7 @@
 """The read-only JSON API under /api/. Only public content appears; every list
 filters and orders exactly as its page on the site does."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     extend_schema_view,
     inline_serializer,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
@@ -22,6 +22,9 @@ from taggit.models import Tag, TaggedItem
 from content.documents import export_document
 from insights.models import Consultation, InsightBriefing, Organisation, Theme
 from opendata import serializers as api
+from progress.filters import CommitmentFilter
+from progress.models import Commitment, Role
+from progress.models import Status as CommitmentStatus
 from web.caching import cache_public_page
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -52,6 +55,52 @@ FILTER_PARAMETERS = [
         str,
         enum=[value for value, _label in OutputFilter.base_filters["sort"].extra["choices"]],
         description=_("The paper's order (the default), by reference, or best match to q."),
+    ),
+    OpenApiParameter(
+        "status",
+        str,
+        many=True,
+        enum=[*CommitmentStatus.values, "none"],
+        description=_(
+            "Actions with at least one commitment in any of these statuses; "
+            "none: actions with no commitment at all."
+        ),
+    ),
+    OpenApiParameter(
+        "committed_by",
+        str,
+        many=True,
+        description=_("Organisation slugs: actions any of them has committed to."),
+    ),
+]
+
+COMMITMENT_PARAMETERS = [
+    OpenApiParameter(
+        "organisation", str, many=True, description=_("Organisation slugs; any of them.")
+    ),
+    OpenApiParameter(
+        "status", str, many=True, enum=CommitmentStatus.values, description=_("Any of them.")
+    ),
+    OpenApiParameter("role", str, many=True, enum=Role.values, description=_("Any of them.")),
+    OpenApiParameter(
+        "sector", str, many=True, description=_("The organisations' sectors; any of them.")
+    ),
+    OpenApiParameter("theme", str, many=True, description=_("Its action's themes; any of them.")),
+    OpenApiParameter("consultation", str, description=_("Its action's consultation's slug.")),
+    OpenApiParameter(
+        "stage", str, many=True, enum=Stage.values, description=_("Its action's stages.")
+    ),
+    OpenApiParameter(
+        "overdue",
+        str,
+        enum=["true", "false"],
+        description=_("Due before today (Europe/London) and neither done nor withdrawn, or not."),
+    ),
+    OpenApiParameter(
+        "sort",
+        str,
+        enum=[value for value, _label in CommitmentFilter.base_filters["sort"].extra["choices"]],
+        description=_("By due date (the default) or by latest update, newest first."),
     ),
 ]
 
@@ -118,15 +167,48 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
 
-@documented(api.OutputSerializer, filtered=True)
+@documented(api.OutputSerializer, api.OutputDetailSerializer, filtered=True)
 class ActionViewSet(ReadOnlyViewSet):
-    """Actions (working-group outputs), filtered like the action finder."""
+    """Actions (working-group outputs), filtered like the action finder; one adds
+    who has committed to it."""
 
     queryset = Output.objects.published().for_list()
     serializer_class = api.OutputSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = OutputFilter
     lookup_field = "reference"
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            commitments = Commitment.objects.for_list().order_by("role", "organisation__name")
+            return self.queryset.prefetch_related(
+                Prefetch("commitments", commitments, to_attr="public_commitments")
+            )
+        return self.queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return api.OutputDetailSerializer
+        return api.OutputSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        responses={200: api.CommitmentSerializer, 404: ERROR, 400: BAD_FILTER},
+        parameters=COMMITMENT_PARAMETERS,
+    )
+)
+@method_decorator(cache_public_page, name="dispatch")
+class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Organisations' commitments to take actions forward, with their updates,
+    filtered like the progress tracker. Each one is cited by its action and
+    organisation: it has no address of its own in the API."""
+
+    renderer_classes = [JSONRenderer]
+    queryset = Commitment.objects.published().for_list()
+    serializer_class = api.CommitmentSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CommitmentFilter
 
 
 @documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)

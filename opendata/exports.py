@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
+from progress.models import is_overdue, shown_progress, today
 from workinggroups.models import Output, Stage
 
 CHUNK_SIZE = 500
@@ -130,4 +131,74 @@ def csv_lines(outputs, absolute_url, chunk_size=CHUNK_SIZE):
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([name for name, _help in COLUMNS])
     for row in output_rows(outputs, absolute_url, chunk_size):
+        yield writer.writerow([neutralise(value) for value in row])
+
+
+# Commitments: (column, what it holds), in the order commitment_rows() fills them.
+COMMITMENT_COLUMNS = [
+    ("action", _("The action's citable reference.")),
+    ("action_url", _("The action's page on the site.")),
+    ("organisation", _("The organisation's slug.")),
+    ("organisation_name", _("The organisation's name.")),
+    ("role", _("lead or supporting.")),
+    ("status", _("planned, in_progress, done, paused or withdrawn.")),
+    ("progress", _("Per cent, 0 to 100, as the site shows it.")),
+    ("started", _("Start date (ISO 8601), may be empty.")),
+    ("due", _("Due date (ISO 8601), may be empty.")),
+    ("overdue", _("true when due before today (Europe/London) and neither done nor withdrawn.")),
+    ("summary", _("What the organisation will do (Markdown).")),
+    ("latest_update", _("The date of its latest update (ISO 8601), may be empty.")),
+    ("url", _("The commitment on its action's page.")),
+]
+
+COMMITMENT_FIELDS = [
+    "pk",
+    "action__reference",
+    "organisation__slug",
+    "organisation__name",
+    "role",
+    "status",
+    "progress",
+    "latest_progress",
+    "started",
+    "due",
+    "summary",
+    "latest_update_on",
+]
+
+
+def _iso(value):
+    return value.isoformat() if value else ""
+
+
+def commitment_rows(commitments, absolute_url, chunk_size=CHUNK_SIZE):
+    """Each commitment as a row of COMMITMENT_COLUMNS, read as plain values."""
+    url = absolute_url(reverse("workinggroups:output", args=["__reference__"]))
+    on = today()
+    rows = commitments.prefetch_related(None).values_list(*COMMITMENT_FIELDS)
+    for row in rows.iterator(chunk_size=chunk_size):
+        pk, reference, slug, name, role, status, progress, latest, started, due, summary, on_ = row
+        action_url = url.replace("__reference__", reference)
+        yield [
+            reference,
+            action_url,
+            slug,
+            name,
+            role,
+            status,
+            shown_progress(status, progress, latest),
+            _iso(started),
+            _iso(due),
+            "true" if is_overdue(status, due, on) else "false",
+            summary,
+            _iso(on_),
+            f"{action_url}#commitment-{pk}",
+        ]
+
+
+def commitment_csv_lines(commitments, absolute_url):
+    """Yield the commitments' CSV, BOM and header first, streamed."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow([name for name, _help in COMMITMENT_COLUMNS])
+    for row in commitment_rows(commitments, absolute_url):
         yield writer.writerow([neutralise(value) for value in row])

@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
@@ -82,3 +83,47 @@ class BriefingFeed(Feed):
 
     def item_categories(self, item):
         return [theme.name for theme in item.themes.all()]
+
+
+class UpdateFeed(Feed):
+    """Updates on commitments, newest first: all of them, or an action's, a
+    partner's, or those of the commitments a tracker query selects."""
+
+    feed_type = Atom1Feed
+
+    def __init__(self, updates, *, title, link):
+        self.updates, self.title, self._link = updates, title, link
+
+    def subtitle(self):
+        return _("Who is acting on the consultations' actions, and how far they have got.")
+
+    def link(self):
+        return self._link
+
+    def items(self):
+        return self.updates.for_feed().newest_first()[:FEED_LIMIT]
+
+    def item_title(self, item):
+        commitment = item.commitment
+        status = f" ({item.get_status_display()})" if item.status else ""
+        return f"{commitment.action.reference}: {commitment.organisation.name}{status}"
+
+    def item_description(self, item):
+        evidence = "".join(
+            f'<li><a href="{escape(e.url)}">{escape(e.title)}</a></li>' for e in item.evidence.all()
+        )
+        return render_markdown(item.text) + (f"<ul>{evidence}</ul>" if evidence else "")
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_author_name(self, item):
+        if item.self_reported and item.organisation:
+            return item.organisation.name
+        return str(_("The portal's editors"))
+
+    def item_pubdate(self, item):
+        return _day(item.date)
+
+    def item_updateddate(self, item):
+        return _day(item.date)

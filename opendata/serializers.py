@@ -8,6 +8,7 @@ from rest_framework import serializers
 from taggit.models import Tag
 
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
+from progress.models import Role, Status
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -69,6 +70,59 @@ class WorkingGroupRefSerializer(serializers.Serializer):
     url = AbsoluteUrlField(help_text=_("The group's page on the site."))
 
 
+class EvidenceSerializer(serializers.Serializer):
+    title = serializers.CharField(help_text=_("What the link shows."))
+    url = serializers.URLField(help_text=_("Where the evidence is published."))
+
+
+class UpdateSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text=_("The day the progress was reported (ISO 8601)."))
+    text = serializers.CharField(help_text=_("What happened (Markdown)."))
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        allow_blank=True,
+        help_text=_(
+            "The status it reports: planned, in_progress, done, paused, withdrawn, or empty."
+        ),
+    )
+    progress = serializers.IntegerField(
+        allow_null=True, help_text=_("The progress it reports, per cent, or null.")
+    )
+    evidence = EvidenceSerializer(many=True, source="evidence.all", help_text=_("Evidence links."))
+
+
+class ActionRefSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text=_("The action's citable reference."))
+    url = AbsoluteUrlField(help_text=_("The action's page on the site."))
+
+
+class CommitmentSerializer(serializers.Serializer):
+    action = ActionRefSerializer(help_text=_("The action committed to."))
+    organisation = NamedSerializer(help_text=_("The organisation that committed."))
+    role = serializers.ChoiceField(choices=Role.choices, help_text=_("lead or supporting."))
+    status = serializers.ChoiceField(
+        choices=Status.choices,
+        help_text=_("planned, in_progress, done, paused or withdrawn."),
+    )
+    progress = serializers.IntegerField(
+        source="current_progress",
+        help_text=_(
+            "Per cent, 0 to 100: as recorded, else 0 while planned, 100 when done, "
+            "else the latest update's."
+        ),
+    )
+    started = serializers.DateField(allow_null=True, help_text=_("Start date, or null."))
+    due = serializers.DateField(allow_null=True, help_text=_("Due date, or null."))
+    overdue = serializers.BooleanField(
+        help_text=_("Due before today (Europe/London) and neither done nor withdrawn.")
+    )
+    summary = serializers.CharField(help_text=_("What the organisation will do (Markdown)."))
+    url = AbsoluteUrlField(help_text=_("The commitment on its action's page."))
+    updates = UpdateSerializer(
+        many=True, source="published_updates", help_text=_("Its updates, newest first.")
+    )
+
+
 class OutputSerializer(serializers.ModelSerializer):
     url = AbsoluteUrlField(help_text=_("The action's page on the site."))
     reference = serializers.CharField(
@@ -110,6 +164,15 @@ class OutputSerializer(serializers.ModelSerializer):
             "partners",
         ]
         extra_kwargs = {"id": {"help_text": _("Internal number; prefer the reference.")}}
+
+
+class OutputDetailSerializer(OutputSerializer):
+    commitments = CommitmentSerializer(
+        many=True, source="public_commitments", help_text=_("Who committed to take it forward.")
+    )
+
+    class Meta(OutputSerializer.Meta):
+        fields = [*OutputSerializer.Meta.fields, "commitments"]
 
 
 class KeyThemeSerializer(serializers.Serializer):

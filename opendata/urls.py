@@ -22,6 +22,7 @@ router.register("working-groups", api.WorkingGroupViewSet, basename="workinggrou
 router.register("partners", api.PartnerViewSet, basename="partner")
 router.register("themes", api.ThemeViewSet, basename="theme")
 router.register("tags", api.TagViewSet, basename="tag")
+router.register("commitments", api.CommitmentViewSet, basename="commitment")
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -36,5 +37,17 @@ urlpatterns = [
     path("actions.csv", views.actions_csv, name="actions_csv"),
     path("actions.atom", views.actions_atom, name="actions_atom"),
     path("insights.atom", views.insights_atom, name="insights_atom"),
+    path("commitments.csv", views.commitments_csv, name="commitments_csv"),
+    path("updates.atom", views.updates_atom, name="updates_atom"),
+    path(
+        "actions/<str:reference>/updates.atom",
+        views.action_updates_atom,
+        name="action_updates_atom",
+    ),
+    path(
+        "partners/<slug:slug>/updates.atom",
+        views.partner_updates_atom,
+        name="partner_updates_atom",
+    ),
     path("open-data/", views.open_data, name="open_data"),
 ]

@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 
 from insights.models import Consultation, Organisation
-from opendata.exports import COLUMNS, csv_lines
-from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed
+from opendata.exports import COLUMNS, COMMITMENT_COLUMNS, commitment_csv_lines, csv_lines
+from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed, UpdateFeed
 from opendata.schema import describe
+from progress.filters import tracker_filter
+from progress.models import Update
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
 
@@ -59,6 +61,57 @@ def actions_atom(request):
 insights_atom = BriefingFeed()
 
 
+def commitments_csv(request):
+    filterset = tracker_filter(request)
+    if not filterset.is_valid():
+        return bad_filter(filterset)
+    response = StreamingHttpResponse(
+        commitment_csv_lines(filterset.qs, request.build_absolute_uri),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="commitments.csv"'
+    return response
+
+
+def updates_atom(request):
+    """Every update on the site, or those on the commitments a tracker query selects."""
+    filterset = tracker_filter(request)
+    if not filterset.is_valid():
+        return bad_filter(filterset)
+    updates = Update.objects.published()
+    query = filterset.query_string()
+    if query:
+        updates = updates.filter(commitment__in=filterset.qs.values("pk"))
+    feed = UpdateFeed(
+        updates,
+        title=_("Progress updates: Connected Places Portal"),
+        link=reverse("progress:tracker") + (f"?{query}" if query else ""),
+    )
+    return feed(request)
+
+
+def action_updates_atom(request, reference):
+    output = get_object_or_404(Output.objects.published(), reference=reference)
+    feed = UpdateFeed(
+        Update.objects.published().filter(commitment__action=output),
+        title=_("Progress on %(reference)s: Connected Places Portal")
+        % {"reference": output.reference},
+        link=output.get_absolute_url(),
+    )
+    return feed(request)
+
+
+def partner_updates_atom(request, slug):
+    partner = get_object_or_404(Organisation, slug=slug)
+    feed = UpdateFeed(
+        Update.objects.published().filter(commitment__organisation=partner),
+        title=_("Progress reported on %(name)s's commitments: Connected Places Portal")
+        % {"name": partner.name},
+        link=partner.get_absolute_url(),
+    )
+    return feed(request)
+
+
 def open_data(request):
     example_partner = (
         Organisation.objects.with_output_counts()
@@ -69,9 +122,12 @@ def open_data(request):
     )
     operations, components = describe(SchemaGenerator().get_schema(request=None, public=True))
     actions = next(op for op in operations if op["path"] == reverse("opendata:action-list"))
+    commitments = next(op for op in operations if op["path"] == reverse("opendata:commitment-list"))
     context = {
         "licence": LICENCE,
         "columns": COLUMNS,
+        "commitment_columns": COMMITMENT_COLUMNS,
+        "commitment_filters": [p for p in commitments["parameters"] if p["name"] != "page"],
         "consultations": Consultation.objects.published(),
         "example_partner": example_partner,
         "filters": [p for p in actions["parameters"] if p["name"] != "page"],

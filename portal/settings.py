@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "insights",
     "search",
     "workinggroups",
+    "progress",
     "browse",
     "content",
     "opendata",
@@ -305,11 +306,15 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Connected Places Portal API",
     "DESCRIPTION": "Read-only open data: consultations, insight briefings, working groups "
-    "and their four-stage outputs (actions).",
+    "and their four-stage outputs (actions), with who committed to each and how far they got.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Each enum field's help text already names its values; the stage_label field gives words.
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ConsultationStatusEnum": "insights.models.Status",
+        "CommitmentStatusEnum": "progress.models.Status",
+    },
 }
 
 LOGGING = {

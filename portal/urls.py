@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("insights.urls")),
     path("", include("workinggroups.urls")),
     path("", include("search.urls")),
+    path("", include("progress.urls")),
     path("", include("opendata.urls")),
 ]

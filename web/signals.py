@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from web import caching
 
 # Apps whose models' changes can change what a public page shows.
-CONTENT_APPS = {"insights", "workinggroups", "taggit", "search"}
+CONTENT_APPS = {"insights", "workinggroups", "progress", "recurring", "taggit", "search"}
 
 
 def forget_version(**kwargs) -> None:

@@ -287,6 +287,25 @@ FACETS: dict[str, FacetKind] = {
 }
 
 
+# Filters in force beside the facets and the words: part of every cache key and link.
+OTHER_FILTERS = ("status", "committed_by")
+
+
+def value_of(name: str, item: Any) -> str:
+    """A chosen value of filter `name` as it appears in the address."""
+    if name in FACETS:
+        return FACETS[name].value(item)
+    return getattr(item, "slug", item)
+
+
+def label_of(filterset: OutputFilter, name: str, item: Any) -> str:
+    """A chosen value of filter `name` in words."""
+    if name in FACETS:
+        return FACETS[name].chosen_label(item)
+    choices = dict(filterset.filters[name].extra.get("choices") or [])
+    return str(choices.get(item) or getattr(item, "name", item))
+
+
 def items(value: Any) -> list:
     """A filter's cleaned value as a list of chosen items."""
     if value in (None, ""):
@@ -326,7 +345,11 @@ class Faceting:
         if name in self._facets:
             return self._facets[name]
         kind = FACETS[name]
-        others = [(other, self.selected(other)) for other in FACETS if other != name]
+        others = [
+            (other, [value_of(other, item) for item in items(self.filterset.values().get(other))])
+            for other in [*FACETS, *OTHER_FILTERS]
+            if other != name
+        ]
         words = parse(self.filterset.values().get("q")).text
         key = repr((self._base_key, others, words))
         rows, counts = cached(f"facet-{name}", key, lambda: kind.count(self))
@@ -384,12 +407,12 @@ def active_filters(filterset: OutputFilter) -> list[ActiveFilter]:
     """Each value in force, with the query string that removes just it."""
     active = []
     values = filterset.values()
-    for name in [*FACETS, "q"]:
+    for name in [*FACETS, *OTHER_FILTERS, "q"]:
         for item in items(values.get(name)):
             if name == "q":
                 label, raw = item, item
             else:
-                label, raw = FACETS[name].chosen_label(item), FACETS[name].value(item)
+                label, raw = label_of(filterset, name, item), value_of(name, item)
             facet = str(filterset.filters[name].label)
             active.append(ActiveFilter(name, facet, label, without(filterset.data, name, raw)))
     return active
@@ -400,9 +423,9 @@ def query_string(filterset: OutputFilter) -> str:
     view as the page, for its CSV, Atom and API links."""
     params = QueryDict(mutable=True)
     values = filterset.values()
-    for name in [*FACETS, "q", "sort"]:
+    for name in [*FACETS, *OTHER_FILTERS, "q", "sort"]:
         for item in items(values.get(name)):
-            params.appendlist(name, item if name in ("q", "sort") else FACETS[name].value(item))
+            params.appendlist(name, item if name in ("q", "sort") else value_of(name, item))
     return params.urlencode()
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
+from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedByFilter
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from web import notices
@@ -15,7 +16,7 @@ from web.filtering import ChoicesFilter, SlugsFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # How a notice names a filter that has no label of its own to lower-case.
-NOUNS = {"sort": _("sort order")}
+NOUNS = {"sort": _("sort order"), "committed_by": _("organisation")}
 
 
 class OutputFilter(django_filters.FilterSet):
@@ -60,6 +61,13 @@ class OutputFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Partner"),
     )
+    status = CommitmentStatusFilter(choices=STATUS_CHOICES, label=_("Progress"))
+    committed_by = CommittedByFilter(
+        field_name="commitments__organisation",
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        label=_("Committed by"),
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Words"))
     sort = django_filters.ChoiceFilter(
         choices=[
@@ -75,7 +83,10 @@ class OutputFilter(django_filters.FilterSet):
 
     class Meta:
         model = Output
-        fields = ["consultation", "part", "working_group", "stage", "theme", "tag", "partner"]
+        fields = [
+            "consultation", "part", "working_group", "stage", "theme", "tag", "partner",
+            "status", "committed_by",
+        ]  # fmt: skip
 
     def __init__(self, data=None, *args, **kwargs):
         self.q_shortened = data is not None and len(data.get("q", "")) > MAX_QUERY
@@ -134,6 +145,12 @@ class OutputFilter(django_filters.FilterSet):
         if sort in ("reference", "-reference"):
             return queryset.order_by(sort)
         return queryset.in_paper_order()
+
+    def selected_status(self) -> list[str]:
+        return list(self.values().get("status") or [])
+
+    def selected_committed_by(self) -> list[str]:
+        return [organisation.slug for organisation in self.values().get("committed_by") or []]
 
     def notices(self) -> list[str]:
         """What the finder ignored or changed in the request, in words."""

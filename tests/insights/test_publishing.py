@@ -233,7 +233,8 @@ def test_a_draft_preview_adds_only_the_permission_check(editor_client, draft):
         if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
     ]
     # user, the user's own permissions, its groups' permissions; then as for the
-    # public: output with group, part and consultation, its themes, tags, partners
-    assert len(page) == 7, page
+    # public: output with group, part and consultation, its themes, tags, partners,
+    # its commitments
+    assert len(page) == 8, page
     assert response.status_code == 200
     assert "A draft action." in response.content.decode()

@@ -31,32 +31,36 @@ PAGES = {
     # Each first reads the content version (web.caching), then:
     # the newest consultations with briefing/group/output counts (subqueries), their
     # organisers, the featured consultation's grid (one aggregate), theme counts,
-    # themes, partner counts, the busiest partners, and four totals
-    "home": (lambda: reverse("browse:home"), 12),
+    # themes, partner counts, the busiest partners, four totals, commitments per
+    # status and the latest updates (and their evidence, when there are any)
+    "home": (lambda: reverse("browse:home"), 14),
     # the count, a page of consultations with counts, their organisers
     "consultations": (lambda: reverse("insights:consultations"), 4),
     # consultation, organisers, themes, key themes, four related-consultation links,
-    # parts, briefings, their presenters, working groups with output counts
-    "consultation": (lambda: "/consultations/{consultation}/", 13),
+    # parts, briefings, their presenters, working groups with output counts, and the
+    # progress roll-up: its actions, commitments per status, actions with one
+    "consultation": (lambda: "/consultations/{consultation}/", 16),
     # briefing with part and consultation, presenters, themes, tags, partners
     "briefing": (lambda: "/insights/{briefing}/", 6),
     # themes with output counts
     "themes": (lambda: reverse("browse:themes"), 2),
     # theme, its briefings, its working groups, the outputs count, a page of outputs,
-    # their themes, tags and partners
-    "theme": (lambda: "/themes/{theme}/", 9),
+    # their themes, tags and partners, and the progress roll-up (three)
+    "theme": (lambda: "/themes/{theme}/", 12),
     # tag, then as for a theme
     "tag": (lambda: "/tags/{tag}/", 9),
     # organisations with output and briefing counts
     "partners": (lambda: reverse("browse:partners"), 2),
     # organisation, consultations it organised, briefings it presented, briefings
-    # naming it, outputs naming it, their themes, tags and partners
-    "partner": (lambda: "/partners/{partner}/", 9),
+    # naming it, outputs naming it, their themes, tags and partners, its commitments
+    # and its latest updates (their updates and evidence, when there are any)
+    "partner": (lambda: "/partners/{partner}/", 11),
     # group with part and consultation, its themes, its tags, its outputs,
-    # their themes, tags and partners
-    "working group": (lambda: "/working-groups/{group}/", 8),
-    # output with group, part and consultation, its themes, tags and partners
-    "output": (lambda: "/actions/{output}/", 5),
+    # their themes, tags and partners, and the progress roll-up (three)
+    "working group": (lambda: "/working-groups/{group}/", 11),
+    # output with group, part and consultation, its themes, tags and partners, its
+    # commitments (their updates and evidence, when there are any)
+    "output": (lambda: "/actions/{output}/", 6),
     # a static page
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
 }

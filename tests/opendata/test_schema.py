@@ -25,6 +25,7 @@ ENDPOINTS = [
     "/api/themes/{slug}/",
     "/api/tags/",
     "/api/tags/{slug}/",
+    "/api/commitments/",
 ]
 
 

@@ -13,8 +13,9 @@ def test_working_group_page_shows_the_question_and_four_stages_in_order(
     client, paper, django_assert_num_queries
 ):
     # content version, group with part and consultation, its themes, its tags,
-    # its outputs, their themes, tags and partners
-    with django_assert_num_queries(8):
+    # its outputs, their themes, tags and partners, the progress roll-up (its
+    # actions, commitments per status, actions with a commitment)
+    with django_assert_num_queries(11):
         response = client.get(reverse("workinggroups:detail", args=[WG1]))
     html = response.content.decode()
     assert "How does devolution provide us with an opportunity" in html
@@ -42,8 +43,9 @@ def test_working_group_query_count_does_not_grow_with_outputs(
     for stage in Stage:
         for _ in range(10):
             make_output(group, stage, tags=["one", "two"], partners=partners)
-    # as above: version, group, themes, tags, outputs, their themes, tags and partners
-    with django_assert_num_queries(8):
+    # as above: version, group, themes, tags, outputs, their themes, tags and
+    # partners, and the three of the roll-up
+    with django_assert_num_queries(11):
         response = client.get(group.get_absolute_url())
     assert response.content.decode().count('class="output"') == 40
 
@@ -51,8 +53,8 @@ def test_working_group_query_count_does_not_grow_with_outputs(
 def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_queries):
     output = Output.objects.get(reference="SGH24-P2-WG3-CO-01")
     # content version, output with group, part and consultation, its themes, tags
-    # and partners
-    with django_assert_num_queries(5):
+    # and partners, its commitments (none here, so no updates to fetch)
+    with django_assert_num_queries(6):
         response = client.get(output.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200

@@ -1,0 +1,61 @@
+"""What the progress blocks on other apps' pages show (the action, partner, home,
+consultation, working-group and theme pages): each function returns what its
+include needs, in a fixed number of queries whatever the content."""
+
+from django.db.models import Prefetch
+
+from progress.models import Commitment, Rollup, Status, Update
+
+LATEST_UPDATES = 5
+
+
+def latest_updates(updates=None, limit=LATEST_UPDATES):
+    """The newest updates on the site, each with its commitment and evidence."""
+    updates = Update.objects.published() if updates is None else updates
+    return list(updates.for_feed().newest_first()[:limit])
+
+
+def with_commitments(outputs):
+    """`outputs` with each one's commitments (and their updates and evidence)
+    prefetched as `public_commitments`: three queries, for the action page."""
+    commitments = Commitment.objects.for_list().order_by("role", "organisation__name")
+    return outputs.prefetch_related(
+        Prefetch("commitments", commitments, to_attr="public_commitments")
+    )
+
+
+def rollup(outputs):
+    """The roll-up chart's figures over `outputs` (a queryset of actions): three queries."""
+    return Commitment.objects.filter(action__in=outputs.values("pk")).rollup(outputs.count())
+
+
+def partner_progress(partner):
+    """A partner page's commitments, grouped by status, its roll-up and latest updates."""
+    commitments = list(
+        Commitment.objects.published()
+        .for_list()
+        .filter(organisation=partner)
+        .order_by("role", "action__paper_position")
+    )
+    by_status = [
+        (status, [c for c in commitments if c.status == status])
+        for status in Status
+        if any(c.status == status for c in commitments)
+    ]
+    counts = {status: sum(1 for c in commitments if c.status == status) for status in Status}
+    committed = len({c.action_id for c in commitments})
+    return {
+        "commitments_by_status": by_status,
+        "partner_rollup": Rollup(None, committed, counts),
+        "partner_updates": latest_updates(
+            Update.objects.published().filter(commitment__organisation=partner)
+        ),
+    }
+
+
+def home_progress():
+    """The home page's latest updates and commitments in each status: three queries."""
+    return {
+        "progress_counts": Commitment.objects.published().status_counts(),
+        "progress_updates": latest_updates(),
+    }

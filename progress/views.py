@@ -1,0 +1,28 @@
+from django.shortcuts import render
+
+from insights.models import Consultation, Organisation, Theme
+from progress.filters import tracker_filter
+from progress.models import Commitment
+from web.caching import cache_public_page
+from web.pages import paginate
+
+PAGE_SIZE = 25
+
+
+@cache_public_page
+def tracker(request):
+    filterset = tracker_filter(request)
+    page = paginate(request, filterset.qs, PAGE_SIZE)
+    committed = Commitment.objects.published().values("organisation")
+    context = {
+        "filter": filterset,
+        "page": page,
+        "counts": filterset.status_counts(),
+        "notices": filterset.notices(),
+        "download_query": filterset.query_string(),
+        "selected": {name: request.GET.getlist(name) for name in request.GET},
+        "organisations": Organisation.objects.filter(pk__in=committed).only("slug", "name"),
+        "themes": Theme.objects.only("slug", "name"),
+        "consultations": Consultation.objects.published().only("slug", "title"),
+    }
+    return render(request, "progress/tracker.html", context)
