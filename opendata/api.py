@@ -180,7 +180,9 @@ class ActionViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         if self.action == "retrieve":
-            commitments = Commitment.objects.for_list().order_by("role", "organisation__name")
+            commitments = (
+                Commitment.objects.for_list().with_updates().order_by("role", "organisation__name")
+            )
             return self.queryset.prefetch_related(
                 Prefetch("commitments", commitments, to_attr="public_commitments")
             )
@@ -205,7 +207,7 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     organisation: it has no address of its own in the API."""
 
     renderer_classes = [JSONRenderer]
-    queryset = Commitment.objects.published().for_list()
+    queryset = Commitment.objects.published().for_list().with_updates()
     serializer_class = api.CommitmentSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = CommitmentFilter

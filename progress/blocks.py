@@ -4,9 +4,11 @@ include needs, in a fixed number of queries whatever the content."""
 
 from django.db.models import Prefetch
 
-from progress.models import Commitment, Rollup, Status, Update
+from progress.models import Commitment, Rollup, Status, Update, status_rank
 
 LATEST_UPDATES = 5
+# A partner page lists this many commitments; the tracker has the rest.
+PARTNER_COMMITMENTS = 25
 
 
 def latest_updates(updates=None, limit=LATEST_UPDATES):
@@ -18,7 +20,9 @@ def latest_updates(updates=None, limit=LATEST_UPDATES):
 def with_commitments(outputs):
     """`outputs` with each one's commitments (and their updates and evidence)
     prefetched as `public_commitments`: three queries, for the action page."""
-    commitments = Commitment.objects.for_list().order_by("role", "organisation__name")
+    commitments = (
+        Commitment.objects.for_list().with_updates().order_by("role", "organisation__name")
+    )
     return outputs.prefetch_related(
         Prefetch("commitments", commitments, to_attr="public_commitments")
     )
@@ -29,24 +33,24 @@ def rollup(outputs):
     return Commitment.objects.filter(action__in=outputs.values("pk")).rollup(outputs.count())
 
 
-def partner_progress(partner):
-    """A partner page's commitments, grouped by status, its roll-up and latest updates."""
-    commitments = list(
-        Commitment.objects.published()
-        .for_list()
-        .filter(organisation=partner)
-        .order_by("role", "action__paper_position")
+def partner_progress(partner, limit=PARTNER_COMMITMENTS):
+    """A partner page's commitments grouped by status (the first `limit`; the tracker
+    lists them all), its counts per status and its latest updates: five queries."""
+    commitments = Commitment.objects.published().filter(organisation=partner)
+    counts = commitments.status_counts()
+    shown = list(
+        commitments.for_list().order_by(status_rank(), "role", "action__paper_position")[:limit]
     )
     by_status = [
-        (status, [c for c in commitments if c.status == status])
+        (status, counts[status], [c for c in shown if c.status == status])
         for status in Status
-        if any(c.status == status for c in commitments)
+        if counts[status]
     ]
-    counts = {status: sum(1 for c in commitments if c.status == status) for status in Status}
-    committed = len({c.action_id for c in commitments})
+    total = sum(counts.values())
     return {
         "commitments_by_status": by_status,
-        "partner_rollup": Rollup(None, committed, counts),
+        # One commitment per organisation per action: as many actions as commitments.
+        "partner_rollup": Rollup(None, total, counts),
         "partner_updates": latest_updates(
             Update.objects.published().filter(commitment__organisation=partner)
         ),

@@ -59,6 +59,14 @@ def is_overdue(status, due, on=None):
     return bool(due and due < (on or today()) and status not in CLOSED_STATUSES)
 
 
+def status_rank():
+    """An expression that sorts commitments by status in the order of `Status`."""
+    return models.Case(
+        *(models.When(status=status, then=position) for position, status in enumerate(Status)),
+        output_field=models.PositiveSmallIntegerField(),
+    )
+
+
 def percent_field(**kwargs):
     return models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(100)], **kwargs
@@ -112,21 +120,23 @@ class CommitmentQuerySet(models.QuerySet):
         )
 
     def for_list(self):
-        """Everything a commitment row shows: its action, organisation and its
-        updates on the site with their evidence, in a fixed number of queries."""
-        return (
-            self.with_latest_update()
-            .select_related("action__working_group__part__consultation", "organisation")
-            .prefetch_related(
-                models.Prefetch(
-                    "updates",
-                    Update.objects.current()
-                    .select_related("organisation")
-                    .prefetch_related("evidence")
-                    .newest_first(),
-                    to_attr="published_updates",
-                )
-            )
+        """Everything a commitment row shows (its action, organisation, latest update's
+        date and progress), in one query."""
+        return self.with_latest_update().select_related(
+            "action__working_group__part__consultation", "organisation"
+        )
+
+    def with_updates(self):
+        """Prefetch the updates not withdrawn, newest first, as `published_updates`,
+        with their organisations and evidence: two more queries for any number."""
+        updates = (
+            Update.objects.current()
+            .select_related("organisation")
+            .prefetch_related("evidence")
+            .newest_first()
+        )
+        return self.prefetch_related(
+            models.Prefetch("updates", updates, to_attr="published_updates")
         )
 
     def rollup(self, action_count):

@@ -53,8 +53,8 @@ PAGES = {
     "partners": (lambda: reverse("browse:partners"), 2),
     # organisation, consultations it organised, briefings it presented, briefings
     # naming it, outputs naming it, their themes, tags and partners, its commitments
-    # and its latest updates (their updates and evidence, when there are any)
-    "partner": (lambda: "/partners/{partner}/", 11),
+    # per status, the first of them, its latest updates (their evidence, when any)
+    "partner": (lambda: "/partners/{partner}/", 12),
     # group with part and consultation, its themes, its tags, its outputs,
     # their themes, tags and partners, and the progress roll-up (three)
     "working group": (lambda: "/working-groups/{group}/", 11),

@@ -94,10 +94,10 @@ def test_the_tracker_lists_every_public_commitment_with_counts_per_status(
     make_commitment(action, ours, status=Status.DONE)
     make_commitment(action, theirs, status=Status.PLANNED)
     make_commitment(draft_action, ours, status=Status.PAUSED)
-    # content version, the count, the page of commitments, their updates (none, so
-    # no evidence), the counts per status, and the organisations, themes and
-    # consultations the filters offer
-    with django_assert_num_queries(8):
+    # content version, the count, the page of commitments (with their latest
+    # update's date and progress as subqueries), the counts per status, and the
+    # organisations, themes and consultations the filters offer
+    with django_assert_num_queries(7):
         response = client.get("/progress/")
     html = response.content.decode()
     assert "2 commitments" in html
@@ -116,7 +116,8 @@ def test_the_tracker_makes_as_many_queries_for_many_commitments_as_for_few(
 ):
     action = make_output()
     make_busy_action(action, 2)
-    with django_assert_num_queries(9) as few:
+    # as above; the updates themselves are not fetched, only their latest date
+    with django_assert_num_queries(7) as few:
         client.get("/progress/?sort=updated")
     make_busy_action(make_output(), 30)
     with django_assert_num_queries(len(few)):
@@ -222,3 +223,15 @@ def test_draft_actions_commitments_are_shown_nowhere_public(client, draft_action
         html = client.get(url).content.decode()
         assert "Secret" not in html, url
     assert Commitment.objects.published().count() == 0
+
+
+def test_a_busy_partner_page_lists_the_first_commitments_and_links_the_rest(client, ours):
+    from progress import blocks
+
+    for _ in range(blocks.PARTNER_COMMITMENTS + 2):
+        make_commitment(make_output(), ours, status=Status.PLANNED)
+    html = client.get(ours.get_absolute_url()).content.decode()
+    assert html.count('class="commitment"') == blocks.PARTNER_COMMITMENTS
+    count = blocks.PARTNER_COMMITMENTS + 2
+    assert f"All {count} in the progress tracker" in html
+    assert f'href="/progress/?organisation={ours.slug}&amp;status=planned"' in html
