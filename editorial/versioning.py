@@ -83,7 +83,7 @@ class VersionedForm(forms.ModelForm):
         cleaned = super().clean()
         loaded = cleaned.get(VERSION_FIELD)
         model = type(self.instance)
-        if loaded is None or self.instance._state.adding or not hasattr(model, "version"):
+        if self.instance._state.adding or not hasattr(model, "version"):
             return cleaned
         # Locked until the admin's transaction ends: no save can slip in between.
         stored = (
@@ -92,6 +92,8 @@ class VersionedForm(forms.ModelForm):
             .values_list("version", flat=True)
             .first()
         )
+        # A post that leaves the version out is refused like a stale one: otherwise
+        # dropping the field would overwrite a newer save silently.
         if stored is not None and stored != loaded:
             # The next submit means "I have seen their change; keep mine".
             self.data = self.data.copy()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from progress.models import is_overdue, shown_progress, today
+from web.spreadsheets import neutralise
 from workinggroups.models import Output, Stage
 
 CHUNK_SIZE = 500
@@ -107,17 +108,6 @@ def output_rows(outputs, absolute_url, chunk_size):
                 *context,
                 *(_joined(pair[i] for pair in pairs) for pairs in related[pk] for i in (0, 1)),
             ]
-
-
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """Prefix a quote to text a spreadsheet would otherwise evaluate (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 class _Echo:

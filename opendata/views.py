@@ -1,3 +1,6 @@
+import logging
+from itertools import islice
+
 from django.conf import settings
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -13,6 +16,8 @@ from progress.filters import tracker_filter
 from progress.models import Update
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
+
+logger = logging.getLogger("django.request")
 
 # The content's licence unless settings.OPEN_DATA_LICENCE names another.
 LICENCE = getattr(
@@ -43,10 +48,22 @@ def actions_csv(request):
     filterset = finder_filter(request)
     if not filterset.is_valid():
         return bad_filter(filterset)
-    response = StreamingHttpResponse(
-        csv_lines(filterset.qs, request.build_absolute_uri),
-        content_type="text/csv; charset=utf-8",
-    )
+    lines = csv_lines(filterset.qs, request.build_absolute_uri)
+    # The header and the first chunk of rows are fetched before the response starts,
+    # so a failing database answers with the error page and its status, not a 200.
+    first = list(islice(lines, 2))
+
+    def stream():
+        yield from first
+        try:
+            yield from lines
+        except Exception:
+            logger.exception(
+                "Streaming %s failed", request.path, extra={"request": request, "status_code": 500}
+            )
+            raise
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="actions.csv"'
     return response
 

@@ -41,11 +41,11 @@ def render_markdown(text):
 
 @lru_cache(maxsize=8192)
 def plain_text(text):
-    """Markdown reduced to its words, for meta descriptions and search."""
-    return nh3.clean(markdown.markdown(text or ""), tags=set()).strip()
-
-
-def plain_words(text):
     """Markdown reduced to its words as plain characters (no HTML entities), for
-    the search index."""
-    return html.unescape(plain_text(text))
+    titles, meta descriptions, feeds and search. Not safe HTML: templates and the
+    feed writer escape it, once."""
+    return html.unescape(nh3.clean(markdown.markdown(text or ""), tags=set())).strip()
+
+
+# The search index's name for the same thing.
+plain_words = plain_text

@@ -15,6 +15,7 @@ from taggit.models import Tag
 
 from editorial.history import hold, release
 from insights.models import Organisation, Theme
+from web.spreadsheets import neutralise
 from workinggroups.models import Output, WorkingGroup
 
 
@@ -108,6 +109,10 @@ class OutputResource(resources.ModelResource):
 
     def get_queryset(self):
         return Output.objects.for_list()
+
+    def export_field(self, field, instance, **kwargs):
+        # Every export, CSV or XLSX, writes formulas as inert text, as /actions.csv does.
+        return neutralise(super().export_field(field, instance, **kwargs))
 
     @classmethod
     def get_diff_class(cls):

@@ -100,3 +100,20 @@ def test_versions_count_from_the_stored_row_even_for_stale_objects(paper):
     first.refresh_from_db()
     assert first.version == start + 2
     assert first.text == "Saved from an object loaded before the other save."
+
+
+def test_a_save_that_leaves_out_the_version_is_refused_like_a_stale_one(
+    editor_client, second_editor_client, paper
+):
+    output = Output.objects.get(reference=REFERENCE)
+    url = change_url(output)
+    page = second_editor_client.get(url)
+    editor_client.post(url, admin_form_data(editor_client.get(url), text="Newer save."))
+
+    data = admin_form_data(page, text="Overwrite without a version.")
+    del data["loaded_version"]
+    response = second_editor_client.post(url, data)
+    assert response.status_code == 200
+    assert "saved this output" in response.content.decode()
+    output.refresh_from_db()
+    assert output.text == "Newer save."

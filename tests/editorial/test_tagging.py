@@ -47,9 +47,10 @@ def test_the_output_form_offers_its_tags_in_the_autocomplete_and_saves_a_new_one
         assert f'<option value="{name}" selected>' in html
     data = {
         key: form.initial[key]
-        for key in ("working_group", "stage", "order", "text", "loaded_version")
+        for key in ("working_group", "stage", "order", "text")
         if key in form.initial
     }
+    data["loaded_version"] = form["loaded_version"].value()
     data.update(
         working_group=output.working_group_id,
         themes=[t.pk for t in output.themes.all()],

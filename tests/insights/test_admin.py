@@ -75,6 +75,7 @@ def test_an_editor_can_change_an_output_and_it_keeps_its_reference(editor_client
         "themes": [t.pk for t in output.themes.all()],
         "partners": [p.pk for p in output.partners.all()],
         "tags": form.initial.get("tags") and ", ".join(t.name for t in output.tags.all()),
+        "loaded_version": form["loaded_version"].value(),
     }
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

