@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from editorial.tagging import TagAutocompleteField
+from tests.editorial.helpers import admin_form_data
 
 
 def test_tag_autocomplete_finds_tags_by_part_of_their_name(editor_client, paper):
@@ -39,24 +40,13 @@ def test_the_output_form_offers_its_tags_in_the_autocomplete_and_saves_a_new_one
     url = reverse("admin:workinggroups_output_change", args=[output.pk])
     response = editor_client.get(url)
     html = response.content.decode()
-    form = response.context["adminform"].form
     assert 'data-ajax--url="/admin/tags/autocomplete/"' in html
     existing = sorted(tag.name for tag in output.tags.all())
     assert existing
     for name in existing:
         assert f'<option value="{name}" selected>' in html
-    data = {
-        key: form.initial[key]
-        for key in ("working_group", "stage", "order", "text")
-        if key in form.initial
-    }
-    data["loaded_version"] = form["loaded_version"].value()
-    data.update(
-        working_group=output.working_group_id,
-        themes=[t.pk for t in output.themes.all()],
-        partners=[p.pk for p in output.partners.all()],
-        tags=[*existing, "model clauses"],
-    )
+    # Everything the form posts back (with its inlines), the new tag added.
+    data = admin_form_data(response, tags=[*existing, "model clauses"])
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert sorted(tag.name for tag in output.tags.all()) == sorted([*existing, "model clauses"])
