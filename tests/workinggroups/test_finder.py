@@ -306,17 +306,17 @@ def test_query_count_stays_the_same_whatever_the_data(client, paper, django_asse
     # consultation), its themes, tags and partners; one grouping of the outputs
     # that the consultation, part, group and stage facets roll up from, and their
     # labels (consultations, parts, groups); one counting query each for the
-    # theme, tag and partner facets.
-    with django_assert_num_queries(13):
+    # theme, tag, partner and sector facets.
+    with django_assert_num_queries(14):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs, and a second
     # grouping for the stage facet, which ignores the stages chosen.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
