@@ -9,6 +9,7 @@ from insights.models import Consultation, Organisation
 from opendata.exports import COLUMNS, csv_lines
 from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed
 from opendata.schema import describe
+from workinggroups.facets import download_name
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
 
@@ -45,7 +46,7 @@ def actions_csv(request):
         csv_lines(filterset.qs, request.build_absolute_uri),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(filterset, "csv")}"'
     return response
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, F, Max, Model, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 
 from insights.models import Consultation, Part, Sector
 from search.terms import parse
@@ -427,6 +428,17 @@ def query_string(filterset: OutputFilter) -> str:
         for item in items(values.get(name)):
             params.appendlist(name, item if name in ("q", "sort") else FACETS[name].value(item))
     return params.urlencode()
+
+
+def download_name(filterset: OutputFilter, extension: str) -> str:
+    """A file name that says what a download holds, from the filters in force:
+    `actions-collaboration-skills-and-workforce.csv`."""
+    values = filterset.values()
+    parts = ["actions"]
+    for name in FACETS:
+        parts.extend(slugify(FACETS[name].value(item)) for item in items(values.get(name)))
+    parts.extend(slugify(word) for word in items(values.get("q")))
+    return f"{'-'.join(part for part in parts if part)[:120].rstrip('-')}.{extension}"
 
 
 def without(data: QueryDict, name: str, raw: str) -> str:

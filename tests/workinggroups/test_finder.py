@@ -134,8 +134,9 @@ def test_the_form_works_without_javascript(client, paper):
         assert f"<legend>{legend}</legend>" in form
     for name in ["stage", "theme", "tag", "partner"]:
         assert f'type="checkbox" name="{name}"' in form
-    for name in ["consultation", "part", "working_group", "sort"]:
+    for name in ["consultation", "part", "working_group"]:
         assert f'<select id="finder-{name}" name="{name}">' in form
+    assert '<select id="finder-sort" name="sort" form="filters">' in html
     assert '<label for="finder-q">Words</label>' in form
     assert '<input id="finder-q" name="q" type="search"' in form
     assert re.search(r'<button type="submit">\s*Apply\s*</button>', form)
@@ -397,3 +398,26 @@ def test_structural_facets_count_what_choosing_each_option_would_give(
             query[facet] = [value]
             chosen = get(client, urlencode(query, doseq=True))
             assert chosen.context["page"].paginator.count == count, (facet, value)
+
+
+def test_the_csv_is_named_after_the_filters_in_force(client, paper):
+    response = client.get("/actions.csv", {"stage": "collaboration", "theme": SKILLS})
+    expected = 'attachment; filename="actions-collaboration-skills-and-workforce.csv"'
+    assert response["Content-Disposition"] == expected
+
+
+def test_sort_sits_above_the_results_and_downloads_above_the_pagination(client, paper):
+    html = get(client).content.decode()
+    assert html.index('id="finder-sort"') < html.index('class="output-list"')
+    assert html.index('form="filters"') < html.index('class="output-list"')
+    assert html.index('class="finder-downloads"') < html.index('class="pagination"')
+
+
+def test_no_script_submits_the_form_on_change(client, paper):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    script = Path(finders.find("js/finder.js")).read_text()
+    assert '"change"' not in script
+    assert "requestSubmit" not in script
