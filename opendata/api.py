@@ -20,7 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
 
 from content.documents import export_document
-from insights.models import Consultation, InsightBriefing, Organisation, Theme
+from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from opendata import serializers as api
 from progress.filters import CommitmentFilter
 from progress.models import Commitment, Role
@@ -47,6 +47,13 @@ FILTER_PARAMETERS = [
     OpenApiParameter("theme", str, many=True, description=_("Theme slugs; any of them.")),
     OpenApiParameter("tag", str, many=True, description=_("Tag slugs; any of them.")),
     OpenApiParameter("partner", str, many=True, description=_("Organisation slugs; any of them.")),
+    OpenApiParameter(
+        "sector",
+        str,
+        many=True,
+        enum=Sector.values,
+        description=_("Kinds of organisation the action names; any of them."),
+    ),
     OpenApiParameter(
         "q", str, description=_("Words that must each start a word of the text, or a reference.")
     ),

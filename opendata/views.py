@@ -14,6 +14,7 @@ from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed, UpdateFeed
 from opendata.schema import describe
 from progress.filters import tracker_filter
 from progress.models import Update
+from workinggroups.facets import download_name
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
 
@@ -64,7 +65,7 @@ def actions_csv(request):
             raise
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{download_name(filterset, "csv")}"'
     return response
 
 

@@ -6,6 +6,7 @@ Three kinds of facet, each with `count()` and `label()`:
 - `StructuralFacet` (consultation, part, working group) and `StageFacet`: rolled
   up from one grouping of the filtered outputs by group and stage
   (`Faceting.structure`), so the output table is read once for all four;
+- `SectorFacet` (the partners' kinds of organisation): one query grouping by sector;
 - `ManyToManyFacet` (theme, tag, partner): one query each, grouping the
   filtered outputs by the linked id and taking each option's columns with MAX()
   over the group, so the database hashes small keys instead of sorting every
@@ -24,8 +25,9 @@ from typing import Any, Protocol
 from django.db.models import Count, F, Max, Model, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
+from django.utils.text import slugify
 
-from insights.models import Consultation, Part
+from insights.models import Consultation, Part, Sector
 from search.terms import parse
 from web.caching import cached
 from workinggroups.models import Stage, WorkingGroup
@@ -258,6 +260,37 @@ class ManyToManyFacet(FacetKind):
         return item.name
 
 
+class SectorFacet(FacetKind):
+    """The kinds of organisation the actions name: the value is the sector itself."""
+
+    multiple = True
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        # An action naming two partners of one sector is counted once.
+        rows = (
+            faceting.filtered(exclude=self.name)
+            .values(group=F("partners__sector"))
+            .annotate(count=Count("pk", distinct=True))
+        )
+        rows = [{**row, "value": row["group"]} for row in rows if row["group"] is not None]
+        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+
+    def label(self, row: Row) -> str:
+        return str(Sector(row["value"]).label)
+
+    def order(self, row: Row) -> Any:
+        return Sector.values.index(row["value"])
+
+    def value(self, item: Any) -> str:
+        return item
+
+    def key(self, item: Any) -> Any:
+        return item
+
+    def chosen_label(self, item: Any) -> str:
+        return str(Sector(item).label)
+
+
 FACETS: dict[str, FacetKind] = {
     kind.name: kind
     for kind in [
@@ -283,6 +316,7 @@ FACETS: dict[str, FacetKind] = {
             {"value": "partners__slug", "name": "partners__name"},
             order=lambda row: row["name"].lower(),
         ),
+        SectorFacet("sector"),
     ]
 }
 
@@ -427,6 +461,17 @@ def query_string(filterset: OutputFilter) -> str:
         for item in items(values.get(name)):
             params.appendlist(name, item if name in ("q", "sort") else value_of(name, item))
     return params.urlencode()
+
+
+def download_name(filterset: OutputFilter, extension: str) -> str:
+    """A file name that says what a download holds, from the filters in force:
+    `actions-collaboration-skills-and-workforce.csv`."""
+    values = filterset.values()
+    parts = ["actions"]
+    for name in FACETS:
+        parts.extend(slugify(FACETS[name].value(item)) for item in items(values.get(name)))
+    parts.extend(slugify(word) for word in items(values.get("q")))
+    return f"{'-'.join(part for part in parts if part)[:120].rstrip('-')}.{extension}"
 
 
 def without(data: QueryDict, name: str, raw: str) -> str:

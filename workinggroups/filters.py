@@ -7,7 +7,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Theme
+from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Sector, Theme
 from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedByFilter
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
@@ -68,6 +68,9 @@ class OutputFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Committed by"),
     )
+    sector = ChoicesFilter(
+        choices=Sector.choices, method="filter_sector", label=_("Kind of organisation")
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Words"))
     sort = django_filters.ChoiceFilter(
         choices=[
@@ -85,7 +88,7 @@ class OutputFilter(django_filters.FilterSet):
         model = Output
         fields = [
             "consultation", "part", "working_group", "stage", "theme", "tag", "partner",
-            "status", "committed_by",
+            "sector", "status", "committed_by",
         ]  # fmt: skip
 
     def __init__(self, data=None, *args, **kwargs):
@@ -104,6 +107,12 @@ class OutputFilter(django_filters.FilterSet):
             return queryset
         matching = SearchEntry.objects.filter(kind=Kind.OUTPUT).search(query)
         return queryset.filter(pk__in=matching.values("object_id"))
+
+    def filter_sector(self, queryset, name, value):
+        """Actions naming an organisation of any of the sectors: a subquery on the
+        link table, like the other repeatable filters, so no row repeats."""
+        links = Output.partners.through.objects.filter(organisation__sector__in=value)
+        return queryset.filter(pk__in=links.values("output_id"))
 
     def sort_results(self, queryset, name, value):
         return queryset  # applied last, by filter_queryset

@@ -134,8 +134,9 @@ def test_the_form_works_without_javascript(client, paper):
         assert f"<legend>{legend}</legend>" in form
     for name in ["stage", "theme", "tag", "partner"]:
         assert f'type="checkbox" name="{name}"' in form
-    for name in ["consultation", "part", "working_group", "sort"]:
+    for name in ["consultation", "part", "working_group"]:
         assert f'<select id="finder-{name}" name="{name}">' in form
+    assert '<select id="finder-sort" name="sort" form="filters">' in html
     assert '<label for="finder-q">Words</label>' in form
     assert '<input id="finder-q" name="q" type="search"' in form
     assert re.search(r'<button type="submit">\s*Apply\s*</button>', form)
@@ -308,17 +309,17 @@ def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
     # consultation), its themes, tags and partners; one grouping of the outputs
     # that the consultation, part, group and stage facets roll up from, and their
     # labels (consultations, parts, groups); one counting query each for the
-    # theme, tag and partner facets.
-    with django_assert_num_queries(13):
+    # theme, tag, partner and sector facets.
+    with django_assert_num_queries(14):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs, and a second
     # grouping for the stage facet, which ignores the stages chosen.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
@@ -399,3 +400,26 @@ def test_structural_facets_count_what_choosing_each_option_would_give(
             query[facet] = [value]
             chosen = get(client, urlencode(query, doseq=True))
             assert chosen.context["page"].paginator.count == count, (facet, value)
+
+
+def test_the_csv_is_named_after_the_filters_in_force(client, paper):
+    response = client.get("/actions.csv", {"stage": "collaboration", "theme": SKILLS})
+    expected = 'attachment; filename="actions-collaboration-skills-and-workforce.csv"'
+    assert response["Content-Disposition"] == expected
+
+
+def test_sort_sits_above_the_results_and_downloads_above_the_pagination(client, paper):
+    html = get(client).content.decode()
+    assert html.index('id="finder-sort"') < html.index('class="output-list"')
+    assert html.index('form="filters"') < html.index('class="output-list"')
+    assert html.index('class="finder-downloads"') < html.index('class="pagination"')
+
+
+def test_no_script_submits_the_form_on_change(client, paper):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    script = Path(finders.find("js/finder.js")).read_text()
+    assert '"change"' not in script
+    assert "requestSubmit" not in script
