@@ -2,7 +2,6 @@
 consultation, working-group and theme pages): each function returns what its
 include needs, in a fixed number of queries whatever the content."""
 
-from django.db.models import Prefetch
 
 from progress.models import Commitment, Rollup, Status, Update, status_rank
 
@@ -15,17 +14,6 @@ def latest_updates(updates=None, limit=LATEST_UPDATES):
     """The newest updates on the site, each with its commitment and evidence."""
     updates = Update.objects.published() if updates is None else updates
     return list(updates.for_feed().newest_first()[:limit])
-
-
-def with_commitments(outputs):
-    """`outputs` with each one's commitments (and their updates and evidence)
-    prefetched as `public_commitments`: three queries, for the action page."""
-    commitments = (
-        Commitment.objects.for_list().with_updates().order_by("role", "organisation__name")
-    )
-    return outputs.prefetch_related(
-        Prefetch("commitments", commitments, to_attr="public_commitments")
-    )
 
 
 def rollup(outputs):

@@ -26,7 +26,7 @@ def group_rollup(group):
 @register.inclusion_tag("progress/_commitments.html")
 def action_commitments(output):
     """Who is acting on `output`: its commitments with their updates and evidence."""
-    commitments = Commitment.objects.for_list().filter(action=output)
+    commitments = Commitment.objects.for_list().with_updates().filter(action=output)
     return {
         "output": output,
         "commitments": list(commitments.order_by("role", "organisation__name")),
