@@ -99,6 +99,7 @@ class Vocabulary:
     def named(self, text):
         """Slugs of the organisations `text` names, in order, overlapping names
         resolved to the longest."""
+        text = straight(text)
         spans = []
         for org in self.organisations:
             for match in org.pattern.finditer(text):
@@ -116,7 +117,7 @@ class Vocabulary:
         return ordered
 
     def by_name(self, name):
-        wanted = name.strip().lower()
+        wanted = straight(name).strip().lower()
         for org in self.organisations:
             if wanted in (n.lower() for n in org.names):
                 return org.slug
@@ -141,7 +142,7 @@ class Vocabulary:
     def unknown_named(self, text):
         """Slugs of proposed organisations for names in `text` that match none known
         (nor overlap a known name: "Department for Science, Innovation and ...")."""
-        plain = plain_words(text)
+        plain = straight(plain_words(text))
         known = [m.span() for org in self.organisations for m in org.pattern.finditer(plain)]
         slugs = []
         for match in NEW_ORGANISATION.finditer(plain):
@@ -171,6 +172,11 @@ class Vocabulary:
             return []
         best = ranked[0][1]
         return [slug for slug, score in ranked[:MAX_THEMES] if score >= best * 0.6]
+
+
+def straight(text):
+    """Curly apostrophes as straight ones, as organisations' names are written."""
+    return text.replace("’", "'")
 
 
 def _cased(name):

@@ -312,7 +312,9 @@ def _line_text(words, body_size, links):
     for (bold, link), group in _runs(out):
         text = " ".join(group)
         if link:
-            text = f"[{text}]({link})"
+            # Words carry their punctuation; a link's closing stop is not part of it.
+            words = text.rstrip(".,;:!?")
+            text = f"[{words}]({link}){text[len(words) :]}"
         pieces.append(_bold(text, bold))
     return " ".join(pieces)
 
@@ -401,9 +403,13 @@ def _pdf_blocks(lines, body):
         current = blocks[-1] if blocks else None
         new_block = (
             last is None
-            or line.page != last[0].page
+            # a new page, unless an item's indented lines go on over it
+            or (
+                line.page != last[0].page and not (current.kind == "item" and line.x0 > last[2] + 2)
+            )
             or line.top - last[0].bottom > usual_gap + body * 0.5
             or is_heading != last[1]
+            or (is_heading and abs(line.size - last[0].size) > 0.3)
             or (BULLET.match(text) and not is_heading)
             or is_note
             or (current.kind == "footnote" and line.size >= body * 0.9)

@@ -1,4 +1,5 @@
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error}") from error
+        if dry_run:
+            log_to_stderr()
         try:
             draft = prepare(data, file.name, slug=slug, prefix=prefix, progress=sys.stderr.isatty())
         except (ReadError, NoStructure) as error:
@@ -60,3 +63,11 @@ class Command(BaseCommand):
             f"{outputs} outputs, {len(draft.warnings)} warnings. Review it at "
             f"{reverse('admin:insights_consultation_change', args=[consultation.pk])}"
         )
+
+
+def log_to_stderr():
+    """Send log lines meant for standard output to standard error: a dry run's
+    standard output is the document alone."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stdout:
+            handler.setStream(sys.stderr)
