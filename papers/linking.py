@@ -247,6 +247,15 @@ def link(document, vocabulary=None):
                 group["themes"] = [s for s, _ in group_themes.most_common(MAX_THEMES)]
                 if not group["themes"]:
                     group["themes"] = vocabulary.suggest_themes(text)
+                # Every output needs a theme to be found by theme: its group's leads.
+                for outputs in group["outputs"].values():
+                    for order, output in enumerate(outputs, 1):
+                        if not output["themes"] and group["themes"]:
+                            output["themes"] = group["themes"][:1]
+                            suggestions.append(
+                                {"kind": "output", "item": f"{label}, output {order} (group's theme)",
+                                 "themes": output["themes"], "tags": output["tags"]}
+                            )  # fmt: skip
                 suggestions.append(
                     {"kind": "working group", "item": label,
                      "themes": group["themes"], "tags": group["tags"]}

@@ -30,7 +30,7 @@ PAPER = {
         {
             "number": 1,
             "title": "Resilient Places: Data and Devolution",
-            "introduction": "The first day looked at data, devolution and the places that use them.",
+            "introduction": "The first day looked at data, devolution and the places using them.",
             "briefings": [
                 {
                     "presenters": ["Socitm Institute"],
@@ -308,7 +308,8 @@ def add_footnotes_part(document, notes, RT):
         for n, text in enumerate(notes, start=1)
     )
     xml = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{namespace}">'
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<w:footnotes xmlns:w="{namespace}">'
         '<w:footnote w:type="separator" w:id="-1"><w:p/></w:footnote>'
         '<w:footnote w:type="continuationSeparator" w:id="0"><w:p/></w:footnote>'
         f"{body}</w:footnotes>"
