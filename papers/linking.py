@@ -248,12 +248,13 @@ def link(document, vocabulary=None):
                 if not group["themes"]:
                     group["themes"] = vocabulary.suggest_themes(text)
                 # Every output needs a theme to be found by theme: its group's leads.
-                for outputs in group["outputs"].values():
+                for value, outputs in group["outputs"].items():
                     for order, output in enumerate(outputs, 1):
                         if not output["themes"] and group["themes"]:
                             output["themes"] = group["themes"][:1]
+                            where = f"{label}, {Stage(value).label} {order} (its group's theme)"
                             suggestions.append(
-                                {"kind": "output", "item": f"{label}, output {order} (group's theme)",
+                                {"kind": "output", "item": where,
                                  "themes": output["themes"], "tags": output["tags"]}
                             )  # fmt: skip
                 suggestions.append(
