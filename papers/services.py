@@ -55,7 +55,7 @@ def prepare(data: bytes, file_name: str = "", *, slug="", prefix="", progress=Fa
         main["reference_prefix"] = prefix
     warnings, suggestions = link(parsed.document)
     draft = Draft(parsed.document, parsed.warnings + warnings, suggestions, file_name, source.kind)
-    draft.warnings += check_slugs(draft.document)
+    draft.warnings = check_slugs(draft.document) + draft.warnings  # the gravest first
     return draft
 
 
