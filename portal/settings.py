@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "browse",
     "content",
     "opendata",
+    "papers",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# No start-up banner: it would land on the standard output of every manage.py command,
+# inside `export_content > all.json` or `import_paper --dry-run > draft.json`.
+AXES_VERBOSE = False
 # How many reverse proxies append to X-Forwarded-For in front of the app (0: none).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

@@ -2,7 +2,6 @@
 consultation, working-group and theme pages): each function returns what its
 include needs, in a fixed number of queries whatever the content."""
 
-
 from progress.models import Commitment, Rollup, Status, Update, status_rank
 
 LATEST_UPDATES = 5
