@@ -1,6 +1,8 @@
 import django_filters
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from insights.models import Consultation, Organisation, Sector, Theme
 from progress.models import Commitment, Role, Status, today
@@ -13,6 +15,8 @@ SORTS = [
 ]
 
 
+# Slugs, for the schema (it cannot tell from the `organisation__slug` path).
+@extend_schema_field(OpenApiTypes.STR)
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = KnownSlugsField
 

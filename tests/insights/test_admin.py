@@ -4,6 +4,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils.html import escape
 
+from tests.editorial.helpers import admin_form_data
 from workinggroups.models import Output, Stage
 
 
@@ -66,17 +67,10 @@ def test_the_output_list_filters_by_stage_and_theme(editor_client, paper):
 def test_an_editor_can_change_an_output_and_it_keeps_its_reference(editor_client, paper):
     output = Output.objects.get(reference="SGH24-P2-WG1-PS-01")
     url = reverse("admin:workinggroups_output_change", args=[output.pk])
-    form = editor_client.get(url).context["adminform"].form
-    data = {
-        "working_group": output.working_group_id,
-        "stage": output.stage,
-        "order": 3,
-        "text": "Guidance needed on the Procurement Act 2023.",
-        "themes": [t.pk for t in output.themes.all()],
-        "partners": [p.pk for p in output.partners.all()],
-        "tags": form.initial.get("tags") and ", ".join(t.name for t in output.tags.all()),
-        "loaded_version": form["loaded_version"].value(),
-    }
+    # The form as the editor sees it (with its inlines), the order and text changed.
+    data = admin_form_data(
+        editor_client.get(url), order=3, text="Guidance needed on the Procurement Act 2023."
+    )
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     output.refresh_from_db()
