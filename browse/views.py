@@ -19,6 +19,7 @@ PAGE_SIZE = 50
 # Consultations the home page lists, newest first; the rest are on /consultations/.
 HOME_CONSULTATIONS = 6
 HOME_PARTNERS = 12
+PARTNER_PAGE_SIZE = 25
 
 
 @cache_public_page
@@ -126,9 +127,9 @@ def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Organisation, slug=slug)
     briefings = InsightBriefing.objects.published().select_related("part__consultation")
-    # Paginated like the theme and tag pages: a busy partner is named by thousands.
+    # Paginated like the finder: a busy partner is named by thousands.
     outputs = Output.objects.published().for_list().filter(partners=partner).in_paper_order()
-    page = paginate(request, outputs, PAGE_SIZE)
+    page = paginate(request, outputs, PARTNER_PAGE_SIZE)
     context = {
         "partner": partner,
         "organised": list(Consultation.objects.published().filter(organisers=partner)),
