@@ -46,6 +46,7 @@ PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
 SEED = 42
 WARMUP = 3
 TIMED_OUT = -1
+REDIRECTED = 302
 ANALYSIS_MARKER = "<!-- analysis: kept when run.py rewrites this file -->"
 PAGE_TIMEOUT, CSV_TIMEOUT = 15, 120  # seconds per request
 PAGE_BUDGET, MIN_ROUNDS = 25, 5  # seconds of timed requests per page and scale
@@ -231,6 +232,8 @@ def fetch(url, timeout=120, cookie=None):
     request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
+            if response.url != url:  # redirected (to the login page): not the page asked for
+                return REDIRECTED, 0, None
             size = 0
             while chunk := response.read(65536):
                 size += len(chunk)
@@ -417,9 +420,11 @@ for t in themes[:3]:
     for s in Stage:
         candidates[f"theme={t.slug}&stage={s.value}"] = count(themes=t, stage=s)
 # A superuser's session for the admin pages (the benchmark's own account).
-user, _ = User.objects.get_or_create(username="benchmark-editor")
+# Its password is set once: a new one would end the sessions of a run already going.
+user, created = User.objects.get_or_create(username="benchmark-editor")
 user.is_staff = user.is_superuser = True
-user.set_unusable_password()
+if created:
+    user.set_unusable_password()
 user.save()
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
