@@ -1,21 +1,25 @@
 """Benchmark the portal's pages at two scales on SQLite and PostgreSQL.
 
-    .venv/bin/python benchmarks/run.py            # full run: ~10-15 minutes
+    .venv/bin/python benchmarks/run.py --reuse    # full run (see benchmarks/README.md)
     .venv/bin/python benchmarks/run.py --quick    # SQLite, 1,000 outputs, few requests
 
-For each database and scale it creates a fresh database (SQLite in /tmp,
-PostgreSQL databases perf_1k / perf_100k), migrates, runs `generate_content`,
-starts gunicorn (one sync worker, DEBUG off, the page and count caches in
-Redis as in production) on 127.0.0.1 and measures each page over real HTTP
-with a fixed number of sequential requests, the scales' servers served side by
-side and asked in turn so that load from elsewhere on the machine weighs on
-both alike. Each cached page is measured twice: warm (what readers get between
-edits, mostly cache hits) and cold (before each timed request the content
-version token is replaced in the server's database, as an edit does, so every
-cache misses). The CSV export's memory is the worker's peak resident size
-(VmHWM), read from /proc before and after one export on a freshly started
-server. Results go to benchmarks/results.md (and results.json beside it) and
-standard output. Not part of the test suite.
+For each database and scale it makes a database (SQLite in /tmp, PostgreSQL
+<prefix>_1k / <prefix>_100k; `--reuse` keeps one that already holds the
+generated content), migrates, runs `generate_content`, and measures each page
+over real HTTP on gunicorn (one sync worker, DEBUG off) with a fixed number
+of sequential requests, the scales' servers served side by side and asked in
+turn so that load from elsewhere on the machine weighs on both alike.
+
+First the uncached series: servers with every cache off
+(`PAGE_CACHE_SECONDS=0 CONTENT_CACHE_SECONDS=0`), so each page is built from
+the database, the trivial view and the Django admin's outputs list (with an
+editor's session) measured alongside; every target of issue 17 is judged as
+a ratio within it. Then the warm series on servers with the caches on, as
+readers get pages between edits (and with `--cold`, the first request after
+an edit). The CSV export's memory is the worker's peak resident size (VmHWM),
+read from /proc before and after one export on a freshly started server.
+Results go to benchmarks/results.md (and results.json beside it) and standard
+output. Not part of the test suite.
 """
 
 import argparse
@@ -42,26 +46,49 @@ PG_BASE = PG_ADMIN.rsplit("/", 1)[0]
 SEED = 42
 WARMUP = 3
 TIMED_OUT = -1
+REDIRECTED = 302
 ANALYSIS_MARKER = "<!-- analysis: kept when run.py rewrites this file -->"
 PAGE_TIMEOUT, CSV_TIMEOUT = 15, 120  # seconds per request
 PAGE_BUDGET, MIN_ROUNDS = 25, 5  # seconds of timed requests per page and scale
-TRIVIAL_CANDIDATES = ["/healthz", "/robots.txt"]
-# Neither is cached: measured once, warm only.
-UNCACHED = ("trivial", "CSV export")
+TRIVIAL = "/healthz"  # one SELECT 1 through the whole middleware stack
 # Redis database for the benchmark's caches; each engine and scale has its own key prefix.
 CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/14")
 SERIES = {
+    "uncached": "uncached (every cache off)",
     "warm": "warm (between edits)",
     "cold": "cold (first request after an edit)",
 }
 # What a reader types; generate_content's word list uses it in subjects and objects.
 WORD = "procurement"
+ADMIN = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+# Pages asked with an editor's session.
+SIGNED_IN = ("admin: outputs list", "admin: outputs list searched")
+# Never page-cached: no cold series for them.
+NOT_CACHED = ("trivial", "CSV export", *SIGNED_IN)
+# Rows of the report that are not pages with targets of their own.
+NOT_PAGES = ("trivial", "CSV export")
+CSV_ROUNDS = 3
 
-# Targets (issue 7).
-RATIO_TARGET = 1.5
-SEARCH_RATIO_TARGET = 2.0
-FINDER_SHARE_TARGET = 0.25
-FAST_MS = 50
+# Targets (issue 17), judged on the uncached series.
+TIMES_TRIVIAL = {
+    "finder": 30,
+    "finder: theme + partner": 30,
+    "search": 30,
+    "finder: words": 50,
+    "home": 20,
+    "consultation": 20,
+    "partner": 20,
+    "progress tracker": 20,
+    "working group": 15,
+    "action": 15,
+    "API list": 15,
+    "admin: outputs list": 40,
+}
+GROWTH_TARGET = 1.5
+GROWTH = {"search": 2.0, "finder: words": 2.0}
+SQLITE_TARGET = 1.5
+ADMIN_SHARE, ADMIN_TIMES = 0.5, 40
+CSV_RATE = 30_000
 CSV_GROWTH_MB = 8
 
 
@@ -127,6 +154,7 @@ class Server:
     def __init__(self, env, port, log):
         self.env, self.port, self.log = env, port, log
         self.process = None
+        self.cookie = None  # an editor's session, for the admin pages
 
     def __enter__(self):
         self.process = subprocess.Popen(
@@ -194,13 +222,18 @@ class Server:
         raise RuntimeError(f"no {key} in /proc status")
 
 
-def fetch(url, timeout=120):
-    """GET `url` as a reader without a session; return (status, body size, the
-    X-Page-Cache header or None), status TIMED_OUT after `timeout` seconds. A new
-    connection each time: gunicorn's sync workers close them."""
-    request = urllib.request.Request(url, headers={"User-Agent": "portal-benchmark"})
+def fetch(url, timeout=120, cookie=None):
+    """GET `url` (as a reader without a session, unless `cookie` is given); return
+    (status, body size, the X-Page-Cache header or None), status TIMED_OUT after
+    `timeout` seconds. A new connection each time: gunicorn's sync workers close them."""
+    headers = {"User-Agent": "portal-benchmark"}
+    if cookie:
+        headers["Cookie"] = cookie
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
+            if response.url != url:  # redirected (to the login page): not the page asked for
+                return REDIRECTED, 0, None
             size = 0
             while chunk := response.read(65536):
                 size += len(chunk)
@@ -271,7 +304,8 @@ def measure(targets, rounds, timeout, cold=False, skip=()):
         if cold:
             version.bump()
         started = time.perf_counter()
-        result.status, _size, cache = fetch(server.url(result.path), timeout)
+        cookie = server.cookie if result.label in SIGNED_IN else None
+        result.status, _size, cache = fetch(server.url(result.path), timeout, cookie)
         elapsed = time.perf_counter() - started
         if result.status == TIMED_OUT:
             server.replace_worker()
@@ -326,23 +360,49 @@ def manage(env, *args):
     return completed.stdout
 
 
-def fresh_database(engine, outputs):
-    name = f"perf_{scale_name(outputs)}"
+def database_url(engine, outputs, prefix):
+    name = f"{prefix}_{scale_name(outputs)}"
     if engine == "sqlite":
-        path = Path(f"/tmp/{name}.sqlite3")
+        return f"sqlite:////tmp/{name}.sqlite3"
+    return f"{PG_BASE}/{name}"
+
+
+def fresh_database(url):
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return f"sqlite:///{path}"
+        return
     import psycopg
 
+    name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_ADMIN, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{PG_BASE}/{name}"
+
+
+def generated_outputs(url):
+    """How many outputs the database at `url` holds, or None if it has none or no tables."""
+    try:
+        if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            if not Path(path).exists():
+                return None
+            with contextlib.closing(sqlite3.connect(path)) as connection:
+                return connection.execute("SELECT COUNT(*) FROM workinggroups_output").fetchone()[0]
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            return connection.execute("SELECT COUNT(*) FROM workinggroups_output").fetchone()[0]
+    except Exception:
+        return None
 
 
 PROBE = """
 import json
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
 from insights.models import Organisation, Theme
 from taggit.models import Tag
@@ -359,19 +419,36 @@ candidates.update({f"tag={t.slug}": count(tags=t) for t in tags})
 for t in themes[:3]:
     for s in Stage:
         candidates[f"theme={t.slug}&stage={s.value}"] = count(themes=t, stage=s)
+# A superuser's session for the admin pages (the benchmark's own account).
+# Its password is set once: a new one would end the sessions of a run already going.
+user, created = User.objects.get_or_create(username="benchmark-editor")
+user.is_staff = user.is_superuser = True
+if created:
+    user.set_unusable_password()
+user.save()
+session = SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.set_expiry(24 * 3600)
+session.create()
 print(json.dumps({
     "total": outputs.count(),
     "theme": themes[0].slug,
     "partner": partners[0].slug,
+    "partner_outputs": partners[0].output_count,
     "theme_and_partner": count(themes=themes[0], partners=partners[0]),
     "word": count(text__icontains=%(word)r),
+    "action": outputs.in_paper_order().values_list("reference", flat=True).first(),
     "csv": candidates,
+    "session": session.session_key,
 }))
 """
 
 
 def probe(env):
-    """Slugs to put in URLs, and filters whose exports give about 1k and 10k rows."""
+    """Slugs to put in URLs, filters whose exports give about 1k and 10k rows, and
+    an editor's session for the admin."""
     return json.loads(manage(env, "shell", "-c", PROBE % {"word": WORD}).strip().splitlines()[-1])
 
 
@@ -385,6 +462,7 @@ def pages(facts):
         ("home", "/"),
         ("consultation", "/consultations/generated-0001/"),
         ("working group", "/working-groups/generated-gen0001-p1-wg1/"),
+        ("action", f"/actions/{facts['action']}/"),
         ("finder", "/actions/"),
         (
             "finder: theme + partner",
@@ -393,11 +471,19 @@ def pages(facts):
         ),
         ("finder: words", f"/actions/?q={WORD}", f"{facts['word']} matches"),
         ("search", f"/search/?q={WORD}"),
+        (
+            "partner",
+            f"/partners/{facts['partner']}/",
+            f"named by {facts['partner_outputs']} actions",
+        ),
+        ("progress tracker", "/progress/"),
         ("API list", "/api/actions/"),
+        ("admin: outputs list", f"/{ADMIN}workinggroups/output/", "signed in"),
+        ("admin: outputs list searched", f"/{ADMIN}workinggroups/output/?q={WORD}", "signed in"),
     ]
 
 
-def environment(database_url, cache_url, cache_prefix):
+def environment(database_url, cache_url, cache_prefix, series):
     env = {
         **os.environ,
         "DEBUG": "0",
@@ -405,117 +491,118 @@ def environment(database_url, cache_url, cache_prefix):
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
+        # The session cookie is sent over plain HTTP here.
+        "SESSION_COOKIE_SECURE": "0",
         # No worker recycling mid-measurement: it would reset the memory readings.
         "GUNICORN_MAX_REQUESTS": "0",
         "DATABASE_URL": database_url,
     }
-    env.pop("CACHE_URL", None)
+    for name in ("CACHE_URL", "PAGE_CACHE_SECONDS", "CONTENT_CACHE_SECONDS"):
+        env.pop(name, None)
     if cache_url:
         env.update(CACHE_URL=cache_url, CACHE_KEY_PREFIX=cache_prefix)
+    if series == "uncached":
+        env.update(PAGE_CACHE_SECONDS="0", CONTENT_CACHE_SECONDS="0")
     return env
 
 
-def prepare(engine, outputs, cache_url):
-    """A fresh database of `outputs` generated actions; what the pages will ask for."""
+def prepare(engine, outputs, cache_url, prefix, reuse):
+    """A database of `outputs` generated actions (reused if asked and already
+    there); what the pages will ask for."""
     cache_prefix = f"bench-{engine}-{outputs}"
-    env = environment(fresh_database(engine, outputs), cache_url, cache_prefix)
-    print(f"\n== {engine}, {outputs:,} outputs", flush=True)
-    manage(env, "migrate", "--noinput", "-v0")
+    url = database_url(engine, outputs, prefix)
+    env = environment(url, cache_url, cache_prefix, "warm")
+    print(f"\n== {engine}, {outputs:,} outputs ({url})", flush=True)
+    generation = None
+    if reuse and generated_outputs(url) == outputs:
+        manage(env, "migrate", "--noinput", "-v0")
+        generated = f"Reused the database of {outputs:,} generated outputs (seed {SEED})."
+    else:
+        fresh_database(url)
+        manage(env, "migrate", "--noinput", "-v0")
+        started = time.perf_counter()
+        generated = manage(env, "generate_content", "--outputs", str(outputs), "--seed", str(SEED))
+        generation = time.perf_counter() - started
+        generated = next(line for line in generated.splitlines() if line.startswith("Generated"))
     manage(env, "collectstatic", "--noinput", "-v0")
-    started = time.perf_counter()
-    generated = manage(env, "generate_content", "--outputs", str(outputs), "--seed", str(SEED))
-    generation = time.perf_counter() - started
-    generated = next(line for line in generated.splitlines() if line.startswith("Generated"))
-    print(generated, f"({generation:.0f}s with the search index and start-up)", flush=True)
+    print(generated, flush=True)
     facts = probe(env)
-    csv_query, csv_rows = closest(facts["csv"], 10_000)
-    if csv_rows < 0.5 * facts["total"] and facts["total"] < 10_000:
-        csv_query, csv_rows = "", facts["total"]
     return {
         "engine": engine,
         "outputs": outputs,
-        "env": env,
+        "url": url,
+        "cache_prefix": cache_prefix,
         "cache": {"url": cache_url, "key_prefix": cache_prefix} if cache_url else None,
         "facts": facts,
         "generated": generated,
-        "generation_seconds": round(generation, 1),
-        "csv": (csv_query, csv_rows),
-        "csv_small": closest(facts["csv"], 1_000),
+        "generation_seconds": None if generation is None else round(generation, 1),
+        "csv_small": closest(facts["csv"], 10_000),
     }
 
 
-def run_engine(engine, scales, requests, cold_requests, port, log, cache_url):
+def run_engine(engine, scales, options, log, cache_url):
     """Serve every scale at once and alternate between them request by request, so
     that other load on the machine slows both scales alike and the ratio holds.
-    Each cached page is measured warm, then cold, on the same servers."""
-    configs = [prepare(engine, outputs, cache_url) for outputs in scales]
-    with contextlib.ExitStack() as stack:
-        servers = [
-            stack.enter_context(Server(c["env"], port + i, log)) for i, c in enumerate(configs)
-        ]
-        versions = [
-            stack.enter_context(contextlib.closing(ContentVersion(c["env"]["DATABASE_URL"])))
-            for c in configs
-        ]
-        trivial = next(
-            (p for p in TRIVIAL_CANDIDATES if fetch(servers[0].url(p))[0] == 200),
-            TRIVIAL_CANDIDATES[0],
-        )
-        for c in configs:
-            query, rows = c["csv"]
-            c["pages"] = [
-                ("trivial", trivial),
-                *pages(c["facts"]),
-                ("CSV export", "/actions.csv" + (f"?{query}" if query else ""), f"{rows:,} rows"),
+    The uncached series runs first, on servers with every cache off; then the warm
+    series (and the cold one, if asked) on servers with the caches on."""
+    configs = [
+        prepare(engine, outputs, cache_url, options.db_prefix, options.reuse) for outputs in scales
+    ]
+    for c in configs:
+        c["pages"] = [("trivial", TRIVIAL), *pages(c["facts"])]
+        c["pages"].append(("CSV export", "/actions.csv", f"{c['facts']['total']:,} rows"))
+        c["results"] = {label: {"label": label, "path": path, "note": note[0] if note else ""}
+                        for label, path, *note in c["pages"]}  # fmt: skip
+    series = ["uncached", "warm", *(["cold"] if options.cold else [])]
+    for name in series:
+        print(f"  -- {SERIES[name]}", flush=True)
+        with contextlib.ExitStack() as stack:
+            servers = []
+            for i, c in enumerate(configs):
+                env = environment(c["url"], cache_url, c["cache_prefix"], name)
+                server = stack.enter_context(Server(env, options.port + i, log))
+                server.cookie = f"sessionid={c['facts']['session']}"
+                servers.append(server)
+            versions = [
+                stack.enter_context(contextlib.closing(ContentVersion(c["url"]))) for c in configs
             ]
-            c["results"] = []
-        for index, (label, *_rest) in enumerate(configs[0]["pages"]):
-            is_csv = label == "CSV export"
-            targets = [
-                (server, c["pages"][index], version)
-                for server, c, version in zip(servers, configs, versions, strict=True)
-            ]
-            warm = measure(
-                targets,
-                max(3, requests // 10) if is_csv else requests,
-                CSV_TIMEOUT if is_csv else PAGE_TIMEOUT,
-            )
-            print(f"  {label:24} warm " + "  |  ".join(map(describe, warm)), flush=True)
-            cold = [None] * len(warm)
-            if label not in UNCACHED and any(m.available for m in warm):
-                # Not again where the warm series found no page or timed out.
-                failed = [i for i, m in enumerate(warm) if not m.available]
-                cold = measure(targets, cold_requests, PAGE_TIMEOUT, cold=True, skip=failed)
-                for i in failed:
-                    cold[i].status = warm[i].status
-                    cold[i].warning = "not measured cold, as warm failed"
-                print(f"  {'':24} cold " + "  |  ".join(map(describe, cold)), flush=True)
-            for c, w, k in zip(configs, warm, cold, strict=True):
-                c["results"].append(
-                    {
-                        "label": w.label,
-                        "path": w.path,
-                        "note": w.note,
-                        "warm": w.as_dict(),
-                        "cold": None if k is None else {**k.as_dict(), "note": k.warning},
-                    }
+            for index, (label, *_rest) in enumerate(configs[0]["pages"]):
+                is_csv = label == "CSV export"
+                if (is_csv and name != "uncached") or (name == "cold" and label in NOT_CACHED):
+                    continue
+                targets = [
+                    (server, c["pages"][index], version)
+                    for server, c, version in zip(servers, configs, versions, strict=True)
+                ]
+                rounds = options.cold_requests if name == "cold" else options.requests
+                found = measure(
+                    targets,
+                    CSV_ROUNDS if is_csv else rounds,
+                    CSV_TIMEOUT if is_csv else PAGE_TIMEOUT,
+                    cold=name == "cold",
                 )
+                print(f"  {label:28} {name:8} " + "  |  ".join(map(describe, found)), flush=True)
+                for c, m in zip(configs, found, strict=True):
+                    c["results"][label][name] = {**m.as_dict(), "note": m.warning}
     runs = []
     for c in configs:
         memory = {}
-        if c["outputs"] >= 10_000 and c["results"][-1]["warm"]["status"] == 200:
-            for query, rows in (c["csv_small"], c["csv"]):
-                memory[rows] = csv_memory(c["env"], port, log, query)
+        if c["outputs"] >= 10_000:
+            env = environment(c["url"], cache_url, c["cache_prefix"], "uncached")
+            exports = (c["csv_small"], ("", c["facts"]["total"]))
+            for query, rows in exports:
+                memory[rows] = csv_memory(env, options.port, log, query)
                 print(f"  CSV {rows:,} rows: worker peak +{memory[rows] / 1024:.1f} MB", flush=True)
         runs.append(
             {
                 "engine": engine,
                 "outputs": c["outputs"],
+                "total": c["facts"]["total"],
                 "generated": c["generated"],
                 "generation_seconds": c["generation_seconds"],
                 "cache": c["cache"],
-                "requests": {"warm": requests, "cold": cold_requests},
-                "results": c["results"],
+                "series": series,
+                "results": list(c["results"].values()),
                 "csv_memory_kb": {str(rows): kb for rows, kb in memory.items()},
             }
         )
@@ -528,7 +615,7 @@ def csv_memory(env, port, log, query):
     with Server(env, port, log) as server:
         fetch(server.url("/actions.csv?consultation=generated-0001"))
         before = server.worker_memory_kb("VmHWM")
-        fetch(server.url(f"/actions.csv?{query}"))
+        fetch(server.url("/actions.csv" + (f"?{query}" if query else "")), timeout=CSV_TIMEOUT)
         return server.worker_memory_kb("VmHWM") - before
 
 
@@ -541,7 +628,7 @@ def describe(m):
         hits = f"  misses {1 - m.hit_fraction:4.0%}" + (f"  {m.warning}" if m.warning else "")
     else:
         hits = f"  hits {m.hit_fraction:4.0%}"
-    return f"median {m.median_ms:7.1f} ms  p95 {m.p95_ms:7.1f} ms  {m.per_second:6.1f}/s{hits}"
+    return f"median {m.median_ms:7.1f} ms  p95 {m.p95_ms:7.1f} ms{hits}"
 
 
 # ---- report -------------------------------------------------------------------------------
@@ -567,223 +654,233 @@ def describe_cache(runs, meta):
     caches = [run["cache"] for run in runs if run["cache"]]
     if not caches:
         return (
-            f"Cache: **no Redis ({meta['cache_note']}): servers ran without CACHE_URL, so each "
-            "gunicorn worker had its own in-process memory cache.**"
+            f"Cache: **no Redis ({meta['cache_note']}): the warm servers ran without CACHE_URL, "
+            "so each gunicorn worker had its own in-process memory cache.**"
         )
     prefixes = ", ".join(f"`{cache['key_prefix']}`" for cache in caches)
-    return f"Cache: Redis at `{caches[0]['url']}` as in production, key prefixes {prefixes}."
+    return (
+        f"Cache (warm series): Redis at `{caches[0]['url']}` as in production, key prefixes "
+        f"{prefixes}."
+    )
+
+
+def figures(run, label, series="uncached"):
+    for r in run["results"]:
+        if r["label"] == label:
+            found = r.get(series)
+            return found if found and found["status"] == 200 else None
+    return None
+
+
+def find_run(runs, engine, outputs):
+    return next((r for r in runs if r["engine"] == engine and r["outputs"] == outputs), None)
+
+
+def times_trivial(run, label, series="uncached"):
+    page, trivial = figures(run, label, series), figures(run, "trivial", series)
+    if not (page and trivial):
+        return None
+    return page["median_ms"] / trivial["median_ms"]
+
+
+def cell(r, series):
+    m = r.get(series)
+    if m is None:
+        return ["—", "—"]
+    if m["status"] != 200:
+        return [unavailable(m["status"]), ""]
+    return [fmt(m["median_ms"]), fmt(m["p95_ms"])]
 
 
 def report(runs, meta):
-    overrides = [
-        f"{name}={os.environ[name]}"
-        for name in ("PAGE_CACHE_SECONDS", "CONTENT_CACHE_SECONDS")
-        if name in os.environ
-    ]
     lines = [
         "# Benchmark results",
         "",
-        f"Command: `{meta['command']}`, at commit `{meta['commit']}`, {meta['date']}.",
-        f"Machine: {meta['machine']}. One gunicorn sync worker, DEBUG off; sequential requests "
-        "from a reader without a session, alternating between the scales' servers. Throughput "
-        "is one client's: requests ÷ the sum of their response times.",
+        f"Command: `{meta['command']}`, at commit `{meta['commit']}`, {meta['date']}, "
+        f"{meta['minutes']:.0f} minutes.",
+        f"Machine: {meta['machine']}. One gunicorn sync worker, DEBUG off; sequential requests, "
+        "alternating between the scales' servers.",
         "",
-        describe_cache(runs, meta)
-        + (f" Cache settings from the environment: {', '.join(overrides)}." if overrides else ""),
+        describe_cache(runs, meta),
         "",
-        f"- **Warm (between edits)**: {meta['requests']} timed requests per page after "
-        f"{WARMUP} warm-up requests (CSV: fewer). *Hits* is the share of the timed responses "
-        "that said `X-Page-Cache: hit` (— where the page sends no such header).",
-        f"- **Cold (the first request after an edit)**: {meta['cold_requests']} timed requests "
-        "per page, before each of which the content version token "
-        "(`insights_contentversion.token`) was replaced in the server's database, untimed, as "
-        "an edit does, so the page and every count it uses miss the cache. Every cold response "
-        "that carries `X-Page-Cache` said `miss` unless a note says otherwise. The database's "
-        "own buffers stay warm, as they do after an edit.",
-        "- The trivial view and the CSV export are not cached: measured once, in the warm pass.",
+        f"- **Uncached** (first): servers started with `PAGE_CACHE_SECONDS=0 "
+        f"CONTENT_CACHE_SECONDS=0`, so every page is built from the database: "
+        f"{meta['requests']} timed requests per page after {WARMUP} warm-up requests. "
+        "*x trivial* is the page's median over the trivial view's, in the same series.",
+        f"- **Warm** (between edits): the same pages on servers with the caches on, "
+        f"{meta['requests']} timed requests after {WARMUP} warm-up requests; *hits* is the "
+        "share of responses that said `X-Page-Cache: hit`.",
+        "- Admin pages are asked with an editor's session, so they are never page-cached.",
+        f"- The CSV export is not cached: {CSV_ROUNDS} exports of every action, uncached only.",
         "",
     ]
     for run in runs:
         lines += [
             f"## {run['engine']}, {run['outputs']:,} outputs",
             "",
-            f"{run['generated']}",
+            run["generated"],
             "",
-            "| page | URL | warm median ms | warm p95 ms | warm req/s | warm hits "
-            "| cold median ms | cold p95 ms | note |",
+            "| page | URL | uncached median ms | uncached p95 ms | x trivial "
+            "| warm median ms | warm p95 ms | warm hits | note |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for r in run["results"]:
-            warm, cold = r["warm"], r["cold"]
-            notes = [n for n in (r.get("note"), cold and cold.get("note")) if n]
-            if warm["status"] != 200:
-                cells = [unavailable(warm["status"]), "", "", ""]
-            else:
-                hits = warm["hit_fraction"]
-                cells = [
-                    fmt(warm["median_ms"]),
-                    fmt(warm["p95_ms"]),
-                    fmt(warm["per_second"]),
-                    "—" if hits is None else f"{hits:.0%}",
-                ]
-            if cold is None:
-                cells += ["—", "—"]
-                if r["label"] in UNCACHED:
-                    notes.append("not cached: measured once")
-            elif cold["status"] != 200:
-                cells += [unavailable(cold["status"]), ""]
-            else:
-                cells += [fmt(cold["median_ms"]), fmt(cold["p95_ms"])]
+            ratio = times_trivial(run, r["label"])
+            warm = r.get("warm")
+            hits = warm.get("hit_fraction") if warm and warm["status"] == 200 else None
+            notes = [n for n in (r["note"], *(r.get(s, {}).get("note") for s in SERIES)) if n]
+            if r["label"] == "CSV export" and figures(run, "CSV export"):
+                rate = run["total"] / (figures(run, "CSV export")["median_ms"] / 1000)
+                notes.append(f"{rate:,.0f} rows/s")
             lines.append(
                 f"| {r['label']} | `{r['path']}` | "
-                + " | ".join(cells)
+                + " | ".join(
+                    [
+                        *cell(r, "uncached"),
+                        "—" if ratio is None else f"{ratio:,.1f}",
+                        *cell(r, "warm"),
+                        "—" if hits is None else f"{hits:.0%}",
+                    ]
+                )
                 + f" | {'; '.join(notes)} |"
             )
+        if "cold" in run["series"]:
+            lines += ["", "Cold (first request after an edit), median ms: " + ", ".join(
+                f"{r['label']} {r['cold']['median_ms']:,.1f}"
+                for r in run["results"] if r.get("cold") and r["cold"]["status"] == 200
+            )]  # fmt: skip
         lines.append("")
     lines += targets(runs)
     return "\n".join(lines) + "\n"
 
 
-def series_of(runs, engine, outputs, label, series):
-    """The `series` ("warm" or "cold") figures of a page; the uncached pages' warm
-    figures stand for both."""
-    for run in runs:
-        if run["engine"] == engine and run["outputs"] == outputs:
-            for r in run["results"]:
-                if r["label"] == label:
-                    return r[series] or (r["warm"] if label in UNCACHED else None)
-    return None
-
-
-def lookup(runs, engine, outputs, label, series):
-    figures = series_of(runs, engine, outputs, label, series)
-    return figures if figures and figures["status"] == 200 else None
-
-
-def timed_out(runs, engine, outputs, label, series):
-    figures = series_of(runs, engine, outputs, label, series)
-    return bool(figures) and figures["status"] == TIMED_OUT
-
-
 def targets(runs):
+    """Issue 17's targets, judged on the uncached series."""
     engines = sorted({run["engine"] for run in runs}, key=["sqlite", "postgres"].index)
     scales = sorted({run["outputs"] for run in runs})
-    labels = [r["label"] for r in runs[0]["results"]]
-    lines = [
-        "## Targets",
-        "",
-        "Each target is judged twice: on the warm series (between edits) and on the cold "
-        "series (the first request after an edit). The trivial view is not cached, so the "
-        "finder's throughput is compared with the same trivial figure in both.",
-        "",
-    ]
-    summary = ["| series | PASS | MISS |", "| --- | ---: | ---: |"]
-    sections = []
-    for series, title in SERIES.items():
-        body = series_targets(runs, engines, scales, labels, series)
-        cells = [cell.strip() for line in body for cell in line.split("|")]
-        passes, misses = cells.count("PASS"), cells.count("**MISS**")
-        summary.append(f"| {title} | {passes} | {misses} |")
-        sections += [f"### {title[0].upper()}{title[1:]}", "", *body]
-    lines += [*summary, "", *sections]
+    small, large = scales[0], scales[-1]
+    labels = [r["label"] for r in runs[0]["results"] if r["label"] not in NOT_PAGES]
+    lines = ["## Targets (uncached series)", ""]
+
     lines += [
-        "### CSV export streams (worker peak memory growth over one export, "
-        f"target: 10k rows within {CSV_GROWTH_MB} MB of 1k rows)",
+        f"### Median as a multiple of the trivial view's, at {scale_name(large)}",
         "",
-        "| database | outputs | rows → growth of peak RSS | verdict |",
-        "| --- | ---: | --- | --- |",
+        "| page | target | " + " | ".join(f"{e} | {e}" for e in engines) + " |",
+        "| --- | ---: |" + " ---: | --- |" * len(engines),
     ]
-    for run in runs:
-        memory = {int(rows): kb for rows, kb in run["csv_memory_kb"].items()}
-        if len(memory) < 2:
-            continue
-        (_, small_kb), (_, large_kb) = sorted(memory.items())
-        growth = (large_kb - small_kb) / 1024
-        cells = ", ".join(f"{rows:,}: {kb / 1024:.1f} MB" for rows, kb in sorted(memory.items()))
-        lines.append(
-            f"| {run['engine']} | {run['outputs']:,} | {cells} "
-            f"| {verdict(growth <= CSV_GROWTH_MB)} |"
-        )
+    for label in labels:
+        limit = TIMES_TRIVIAL.get(label)
+        cells = []
+        for engine in engines:
+            run = find_run(runs, engine, large)
+            ratio = times_trivial(run, label) if run else None
+            if ratio is None:
+                cells += ["not available", "n/a"]
+            else:
+                cells += [f"{ratio:,.1f}x", verdict(None if limit is None else ratio <= limit)]
+        target = "—" if limit is None else f"≤ {limit}x"
+        lines.append(f"| {label} | {target} | " + " | ".join(cells) + " |")
     lines.append("")
-    return lines
 
-
-def series_targets(runs, engines, scales, labels, series):
-    """The ratio, throughput and 50 ms targets, judged on one series."""
-    name = series  # "warm" or "cold", repeated in each heading
-    lines = []
     if len(scales) >= 2:
-        small, large = scales[0], scales[-1]
         lines += [
-            f"#### {name}: median at {scale_name(large)} ÷ median at {scale_name(small)} "
-            f"(target ≤ {RATIO_TARGET}x, search ≤ {SEARCH_RATIO_TARGET}x)",
+            f"### Growth: median at {scale_name(large)} ÷ median at {scale_name(small)}",
             "",
-            "| page | " + " | ".join(f"{e} ms ({scale_name(small)} → {scale_name(large)})"
-                                     f" | ratio | {e}" for e in engines) + " |",
-            "| --- |" + " ---: | ---: | --- |" * len(engines),
+            "| page | target | "
+            + " | ".join(f"{e} ms ({scale_name(small)} → {scale_name(large)}) | ratio | {e}"
+                         for e in engines) + " |",
+            "| --- | ---: |" + " ---: | ---: | --- |" * len(engines),
         ]  # fmt: skip
         for label in labels:
-            if label in UNCACHED:
-                continue
+            limit = GROWTH.get(label, GROWTH_TARGET)
             cells = []
             for engine in engines:
-                a = lookup(runs, engine, small, label, series)
-                b = lookup(runs, engine, large, label, series)
-                if a and timed_out(runs, engine, large, label, series):
-                    cells += [f"{a['median_ms']:,.1f} → over {PAGE_TIMEOUT} s", "", verdict(False)]
-                    continue
+                a = figures(find_run(runs, engine, small) or {"results": []}, label)
+                b = figures(find_run(runs, engine, large) or {"results": []}, label)
                 if not (a and b):
                     cells += ["not available", "", "n/a"]
                     continue
                 ratio = b["median_ms"] / a["median_ms"]
-                limit = SEARCH_RATIO_TARGET if label == "search" else RATIO_TARGET
                 cells += [
                     f"{a['median_ms']:,.1f} → {b['median_ms']:,.1f}",
                     f"{ratio:.2f}x",
                     verdict(ratio <= limit),
                 ]
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+            lines.append(f"| {label} | ≤ {limit}x | " + " | ".join(cells) + " |")
         lines.append("")
-    lines += [
-        f"#### {name}: finder throughput ÷ trivial view's (target ≥ {FINDER_SHARE_TARGET:.2f})",
-        "",
-        f"| database | outputs | trivial req/s | finder req/s ({name}) | share | verdict |",
-        "| --- | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for run in runs:
-        trivial = lookup(runs, run["engine"], run["outputs"], "trivial", series)
-        for label in ("finder", "finder: theme + partner", "finder: words"):
-            finder = lookup(runs, run["engine"], run["outputs"], label, series)
-            if not (trivial and finder):
-                continue
-            share = finder["per_second"] / trivial["per_second"]
-            lines.append(
-                f"| {run['engine']} | {run['outputs']:,} ({label}) | {trivial['per_second']:,.1f} "
-                f"| {finder['per_second']:,.1f} | {share:.2f} "
-                f"| {verdict(share >= FINDER_SHARE_TARGET)} |"
-            )
-    lines.append("")
-    large = scales[-1]
-    if "postgres" in engines:
+
+    if set(engines) == {"sqlite", "postgres"}:
+        lite, pg = find_run(runs, "sqlite", large), find_run(runs, "postgres", large)
         lines += [
-            f"#### {name}: median under {FAST_MS} ms on PostgreSQL at {scale_name(large)}",
+            f"### SQLite ÷ PostgreSQL at {scale_name(large)} (x trivial of each, "
+            f"target ≤ {SQLITE_TARGET}x)",
             "",
-            f"| page | median ms ({name}) | verdict |",
-            "| --- | ---: | --- |",
+            "| page | sqlite x trivial | postgres x trivial | ratio | verdict |",
+            "| --- | ---: | ---: | ---: | --- |",
         ]
-        for label in labels:
-            if not (label.startswith("finder") or label in ("search", "API list")):
+        for label in [*labels, "CSV export"]:
+            a, b = times_trivial(lite, label), times_trivial(pg, label)
+            if a is None or b is None:
+                lines.append(f"| {label} | not available | | | n/a |")
                 continue
-            r = lookup(runs, "postgres", large, label, series)
-            if timed_out(runs, "postgres", large, label, series):
-                lines.append(f"| {label} | over {PAGE_TIMEOUT} s | {verdict(False)} |")
-                continue
-            if r is None:
-                lines.append(f"| {label} | not available | n/a |")
-                continue
-            ok = r["median_ms"] < FAST_MS
-            lines.append(f"| {label} | {r['median_ms']:,.1f} | {verdict(ok)} |")
+            ok = verdict(a / b <= SQLITE_TARGET)
+            lines.append(f"| {label} | {a:,.1f} | {b:,.1f} | {a / b:.2f}x | {ok} |")
         lines.append("")
+
+    lines += [
+        f"### The finder against the Django admin's outputs list, at {scale_name(large)}",
+        "",
+        f"| database | finder ms | admin list ms | finder ÷ admin (≤ {ADMIN_SHARE}) | verdict "
+        f"| admin x trivial (≤ {ADMIN_TIMES}x) | verdict |",
+        "| --- | ---: | ---: | ---: | --- | ---: | --- |",
+    ]
+    for engine in engines:
+        run = find_run(runs, engine, large)
+        finder, admin = figures(run, "finder"), figures(run, "admin: outputs list")
+        if not (finder and admin):
+            lines.append(f"| {engine} | not available | | | n/a | | n/a |")
+            continue
+        share = finder["median_ms"] / admin["median_ms"]
+        times = times_trivial(run, "admin: outputs list")
+        lines.append(
+            f"| {engine} | {finder['median_ms']:,.1f} | {admin['median_ms']:,.1f} | {share:.2f} "
+            f"| {verdict(share <= ADMIN_SHARE)} | {times:,.1f}x | {verdict(times <= ADMIN_TIMES)} |"
+        )
+    lines.append("")
+
+    lines += [
+        f"### CSV export at {scale_name(large)}: every action, rows per second "
+        f"(≥ {CSV_RATE:,}) and the worker's peak memory growth over one export "
+        f"(flat: the largest within {CSV_GROWTH_MB} MB of about 10,000 rows)",
+        "",
+        "| database | rows | median s | rows/s | verdict | rows → growth of peak RSS | verdict |",
+        "| --- | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    for engine in engines:
+        run = find_run(runs, engine, large)
+        csv = figures(run, "CSV export")
+        if not csv:
+            lines.append(f"| {engine} | not available | | | n/a | | n/a |")
+            continue
+        rate = run["total"] / (csv["median_ms"] / 1000)
+        memory = sorted((int(rows), kb) for rows, kb in run["csv_memory_kb"].items())
+        growth = "—"
+        flat = None
+        if len(memory) >= 2:
+            growth = ", ".join(f"{rows:,}: {kb / 1024:.1f} MB" for rows, kb in memory)
+            flat = (memory[-1][1] - memory[0][1]) / 1024 <= CSV_GROWTH_MB
+        lines.append(
+            f"| {engine} | {run['total']:,} | {csv['median_ms'] / 1000:,.2f} | {rate:,.0f} "
+            f"| {verdict(rate >= CSV_RATE)} | {growth} | {verdict(flat)} |"
+        )
+    lines.append("")
+
+    summary = [line for line in lines if line.startswith("|")]
+    cells = [c.strip() for line in summary for c in line.split("|")]
+    lines[2:2] = [
+        f"PASS {cells.count('PASS')}, MISS {cells.count('**MISS**')}.",
+        "",
+    ]
     return lines
 
 
@@ -792,14 +889,25 @@ def main():
     parser.add_argument("--quick", action="store_true", help="SQLite, 1,000 outputs, 10 requests")
     parser.add_argument("--engines", default="sqlite,postgres", help="sqlite,postgres")
     parser.add_argument("--scales", default="1000,100000", help="outputs, comma-separated")
-    parser.add_argument("--requests", type=int, default=30, help="per page")
+    parser.add_argument("--requests", type=int, default=15, help="per page and series")
+    parser.add_argument("--cold", action="store_true", help="also the cold series")
     parser.add_argument(
-        "--cold-requests", type=int, help=f"per page, cold (default: half, at least {MIN_ROUNDS})"
+        "--cold-requests", type=int, default=MIN_ROUNDS, help="per page, cold series"
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep a database that already holds that many generated outputs",
+    )
+    parser.add_argument(
+        "--db-prefix",
+        default="perf",
+        help="databases are <prefix>_1k, ... (SQLite: /tmp/<prefix>_1k.sqlite3)",
     )
     parser.add_argument(
         "--cache-url",
         default=CACHE_URL,
-        help="Redis for the servers' caches; '' for each worker's in-process cache",
+        help="Redis for the warm servers' caches; '' for each worker's in-process cache",
     )
     parser.add_argument("--port", type=int, default=8106)
     parser.add_argument(
@@ -808,32 +916,23 @@ def main():
         default=ROOT / "benchmarks" / "results.md",
         help="report; the raw figures go beside it with the suffix .json",
     )
-    args = parser.parse_args()
-    engines, scales, requests = args.engines.split(","), args.scales.split(","), args.requests
-    if args.quick:
-        engines, scales, requests = ["sqlite"], ["1000"], 10
-    cold_requests = args.cold_requests or max(MIN_ROUNDS, requests // 2)
-    cache_url, cache_note = args.cache_url, ""
+    options = parser.parse_args()
+    engines, scales = options.engines.split(","), options.scales.split(",")
+    if options.quick:
+        engines, scales, options.requests = ["sqlite"], ["1000"], 10
+    cache_url, cache_note = options.cache_url, ""
     if not cache_url:
         cache_note = "--cache-url ''"
     elif not redis_reachable(cache_url):
-        cache_url, cache_note = "", f"{args.cache_url} was not reachable"
-        print(f"Redis at {args.cache_url} is not reachable: running without CACHE_URL.")
+        cache_url, cache_note = "", f"{options.cache_url} was not reachable"
+        print(f"Redis at {options.cache_url} is not reachable: running without CACHE_URL.")
     log_path = Path("/tmp/perf-benchmark-gunicorn.log")
     started = time.monotonic()
     load_before = f"{os.getloadavg()[0]:.1f}"
     runs = []
     with log_path.open("w") as log:
         for engine in engines:
-            runs += run_engine(
-                engine,
-                [int(n) for n in scales],
-                requests,
-                cold_requests,
-                args.port,
-                log,
-                cache_url,
-            )
+            runs += run_engine(engine, [int(n) for n in scales], options, log, cache_url)
     # BENCH_COMMIT names the commit when measuring an exported copy of the tree.
     commit = (
         os.environ.get("BENCH_COMMIT")
@@ -845,21 +944,21 @@ def main():
         "command": "python benchmarks/run.py " + " ".join(sys.argv[1:]),
         "commit": commit or "unknown",
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "minutes": (time.monotonic() - started) / 60,
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}, load average "
         f"{load_before} at the start and {os.getloadavg()[0]:.1f} at the end",
-        "requests": requests,
-        "cold_requests": cold_requests,
+        "requests": options.requests,
         "cache_note": cache_note,
     }
     text = report(runs, meta)
     print("\n" + text)
     # Keep the hand-written analysis below the marker when measuring again.
-    previous = args.output.read_text() if args.output.exists() else ""
+    previous = options.output.read_text() if options.output.exists() else ""
     if ANALYSIS_MARKER in previous:
         text += "\n" + previous[previous.index(ANALYSIS_MARKER) :]
-    args.output.write_text(text)
-    args.output.with_suffix(".json").write_text(json.dumps(runs, indent=1))
-    print(f"Written to {args.output} in {(time.monotonic() - started) / 60:.1f} minutes.")
+    options.output.write_text(text)
+    options.output.with_suffix(".json").write_text(json.dumps(runs, indent=1))
+    print(f"Written to {options.output} in {meta['minutes']:.1f} minutes.")
 
 
 if __name__ == "__main__":

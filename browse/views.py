@@ -19,6 +19,7 @@ PAGE_SIZE = 50
 # Consultations the home page lists, newest first; the rest are on /consultations/.
 HOME_CONSULTATIONS = 6
 HOME_PARTNERS = 12
+PARTNER_PAGE_SIZE = 25
 
 
 @cache_public_page
@@ -126,14 +127,17 @@ def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Organisation, slug=slug)
     briefings = InsightBriefing.objects.published().select_related("part__consultation")
-    outputs = list(Output.objects.published().for_list().filter(partners=partner).in_paper_order())
+    # Paginated like the finder: a busy partner is named by thousands.
+    outputs = Output.objects.published().for_list().filter(partners=partner).in_paper_order()
+    page = paginate(request, outputs, PARTNER_PAGE_SIZE)
     context = {
         "partner": partner,
         "organised": list(Consultation.objects.published().filter(organisers=partner)),
         "presented": list(briefings.filter(presenters=partner)),
         "named_in": list(briefings.filter(partners=partner)),
-        "output_count": len(outputs),
-        "by_consultation": group_by_consultation_and_stage(outputs),
+        "output_count": page.paginator.count,
+        "page": page,
+        "by_consultation": group_by_consultation_and_stage(list(page)),
         **partner_progress(partner),
     }
     return render(request, "browse/partner_detail.html", context)

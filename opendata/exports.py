@@ -1,6 +1,7 @@
 """The actions as CSV: one row per action, columns documented on the open-data page."""
 
 import csv
+import io
 from itertools import islice
 
 from django.db.models.functions import Lower
@@ -9,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import TaggedItem
 
 from progress.models import is_overdue, shown_progress, today
-from web.spreadsheets import neutralise
+from web.filtering import AmongIds
+from web.spreadsheets import neutralise_row
 from workinggroups.models import Output, Stage
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = 2000
 
 
 def _joined(values):
@@ -62,11 +64,11 @@ FIELDS = [
 
 
 def _related(ids):
-    """{output id: (themes, tags, partners)}, each a list of (slug, name), in
-    three queries for all of `ids`."""
-    found = {pk: ([], [], []) for pk in ids}
+    """{output id: [theme slugs, theme names, tag slugs, tag names, partner slugs,
+    partner names]}, each joined with "; ", in three queries for all of `ids`
+    (sent as one parameter each). Outputs with none of them are left out."""
     themes = (
-        Output.themes.through.objects.filter(output_id__in=ids)
+        Output.themes.through.objects.filter(AmongIds("output_id", ids))
         .order_by("theme__order", "theme__name")
         .values_list("output_id", "theme__slug", "theme__name")
     )
@@ -74,25 +76,33 @@ def _related(ids):
         TaggedItem.objects.filter(
             content_type__app_label=Output._meta.app_label,
             content_type__model=Output._meta.model_name,
-            object_id__in=ids,
         )
+        .filter(AmongIds("object_id", ids))
         .order_by(Lower("tag__name"))
         .values_list("object_id", "tag__slug", "tag__name")
     )
     partners = (
-        Output.partners.through.objects.filter(output_id__in=ids)
+        Output.partners.through.objects.filter(AmongIds("output_id", ids))
         .order_by("organisation__name")
         .values_list("output_id", "organisation__slug", "organisation__name")
     )
+    found: dict = {}
     for position, rows in enumerate((themes, tags, partners)):
         for pk, slug, name in rows:
-            found[pk][position].append((slug, name))
-    return found
+            lists = found.get(pk)
+            if lists is None:
+                lists = found[pk] = [[], [], [], [], [], []]
+            lists[2 * position].append(slug)
+            lists[2 * position + 1].append(name)
+    return {pk: [_joined(values) for values in lists] for pk, lists in found.items()}
+
+
+NO_LINKS = [""] * 6
 
 
 def output_rows(outputs, absolute_url, chunk_size):
     """Each output of `outputs` as a row of COLUMNS, fetching `chunk_size` at a time."""
-    labels = dict(Stage.choices)
+    labels = {stage: str(label) for stage, label in Stage.choices}  # translated once
     url = absolute_url(reverse("workinggroups:output", args=["__reference__"]))
     values = outputs.prefetch_related(None).values_list(*FIELDS).iterator(chunk_size=chunk_size)
     while chunk := list(islice(values, chunk_size)):
@@ -103,25 +113,33 @@ def output_rows(outputs, absolute_url, chunk_size):
                 url.replace("__reference__", reference),
                 text,
                 stage,
-                str(labels[stage]),
+                labels[stage],
                 order,
                 *context,
-                *(_joined(pair[i] for pair in pairs) for pairs in related[pk] for i in (0, 1)),
+                *related.get(pk, NO_LINKS),
             ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def _csv(header, rows, chunk_size):
+    """Yield the CSV of `rows`: the BOM and header first, then `chunk_size` rows
+    at a time, each chunk one string (a string per row would cost the response
+    as much again)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    yield "\ufeff" + buffer.getvalue()
+    while chunk := list(islice(rows, chunk_size)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(neutralise_row(row) for row in chunk)
+        yield buffer.getvalue()
 
 
 def csv_lines(outputs, absolute_url, chunk_size=CHUNK_SIZE):
     """Yield the CSV, BOM and header first, fetching `chunk_size` outputs (and
     their themes, tags and partners) at a time so memory stays flat."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([name for name, _help in COLUMNS])
-    for row in output_rows(outputs, absolute_url, chunk_size):
-        yield writer.writerow([neutralise(value) for value in row])
+    header = [name for name, _help in COLUMNS]
+    return _csv(header, output_rows(outputs, absolute_url, chunk_size), chunk_size)
 
 
 # Commitments: (column, what it holds), in the order commitment_rows() fills them.
@@ -188,7 +206,5 @@ def commitment_rows(commitments, absolute_url, chunk_size=CHUNK_SIZE):
 
 def commitment_csv_lines(commitments, absolute_url):
     """Yield the commitments' CSV, BOM and header first, streamed."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([name for name, _help in COMMITMENT_COLUMNS])
-    for row in commitment_rows(commitments, absolute_url):
-        yield writer.writerow([neutralise(value) for value in row])
+    header = [name for name, _help in COMMITMENT_COLUMNS]
+    yield from _csv(header, commitment_rows(commitments, absolute_url), CHUNK_SIZE)

@@ -122,6 +122,12 @@ class CommitmentFilter(django_filters.FilterSet):
                     queryset = self.filters[name].filter(queryset, value)
         return queryset.status_counts()
 
+    def count_from(self, counts):
+        """How many commitments `.qs` holds, from `status_counts()`: those of the
+        chosen statuses, or of every status when none is chosen (or none known)."""
+        chosen = self.form.cleaned_data.get("status") if self.is_bound else None
+        return sum(n for status, n in counts.items() if not chosen or status in chosen)
+
     def notices(self):
         """The values this request named that the tracker does not know, in words."""
         notices = []

@@ -301,7 +301,12 @@ class Update(Versioned):
 
     class Meta:
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["commitment", "date"])]
+        indexes = [
+            models.Index(fields=["commitment", "date"]),
+            # The newest updates on the site (home, feeds) walk this index and
+            # stop after a few, instead of sorting every update.
+            models.Index(fields=["-date", "-id"], name="update_newest_first"),
+        ]
 
     def __str__(self):
         return f"{self.date:%-d %B %Y}: {self.commitment}"

@@ -12,12 +12,14 @@ PAGE_SIZE = 25
 @cache_public_page
 def tracker(request):
     filterset = tracker_filter(request)
-    page = paginate(request, filterset.qs, PAGE_SIZE)
+    counts = filterset.status_counts()
+    # The counts per status under the other filters already give the total.
+    page = paginate(request, filterset.qs, PAGE_SIZE, count=filterset.count_from(counts))
     committed = Commitment.objects.published().values("organisation")
     context = {
         "filter": filterset,
         "page": page,
-        "counts": filterset.status_counts(),
+        "counts": counts,
         "notices": filterset.notices(),
         "download_query": filterset.query_string(),
         "selected": {name: request.GET.getlist(name) for name in request.GET},

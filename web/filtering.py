@@ -2,10 +2,39 @@
 remember which values were known and which not, so a page can keep the known
 ones and say which it ignored, while the API and the CSV answer 400."""
 
+import json
+
 import django_filters
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Expression, F
 from taggit.models import TaggedItem
+
+
+class AmongIds(Expression):
+    """`column` is one of `ids`, the ids sent as one parameter: a PostgreSQL array
+    (`= ANY(%s)`) or a JSON list that SQLite reads with `json_each`. For a set of
+    ids computed once (the actions matching some words) and then used by every
+    query of a request, instead of a subquery that each query would run again."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column: str, ids):
+        super().__init__()
+        self.column, self.ids = F(column), list(ids)
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.column)
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(%s)", [*params, self.ids]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
 
 
 class KnownValuesMixin:

@@ -9,3 +9,14 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def neutralise_row(row):
+    """`neutralise()` on each value of a row, as cheaply as a CSV of 100,000 rows needs."""
+    return [
+        "'" + value if value.__class__ is str and value[:1] in _FORMULA_FIRST else value
+        for value in row
+    ]

@@ -12,7 +12,7 @@ from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedBy
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from web import notices
-from web.filtering import ChoicesFilter, SlugsFilter
+from web.filtering import AmongIds, ChoicesFilter, SlugsFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # How a notice names a filter that has no label of its own to lower-case.
@@ -105,8 +105,17 @@ class OutputFilter(django_filters.FilterSet):
         query = parse(value)
         if not query:
             return queryset
-        matching = SearchEntry.objects.filter(kind=Kind.OUTPUT).search(query)
-        return queryset.filter(pk__in=matching.values("object_id"))
+        return queryset.filter(AmongIds("pk", self.matching_ids(query)))
+
+    def matching_ids(self, query) -> list[int]:
+        """The ids of the actions matching the words, read once per request: the
+        count, the page and every facet filter by them (a subquery would run the
+        full-text match again in each)."""
+        if getattr(self, "_matching", (None,))[0] != query.terms:
+            matching = SearchEntry.objects.filter(kind=Kind.OUTPUT).matching(query)
+            ids = list(matching.order_by().values_list("object_id", flat=True))
+            self._matching = (query.terms, ids)
+        return self._matching[1]
 
     def filter_sector(self, queryset, name, value):
         """Actions naming an organisation of any of the sectors: a subquery on the

@@ -60,6 +60,23 @@ def test_partner_page_groups_its_actions_by_consultation_then_stage(client, db):
     assert 'Actions that name it <span class="count">(3)</span>' in html
 
 
+def test_partner_page_lists_its_actions_twenty_five_to_a_page(client, db):
+    partner = make_organisation(name="Busy Council")
+    group = make_group()
+    theme = make_theme()
+    for n in range(1, 27):
+        make_output(group, partners=[partner], themes=[theme], text=f"Action number {n}.")
+    first = text_of(client.get(partner.get_absolute_url()))
+    assert 'Actions that name it <span class="count">(26)</span>' in first
+    assert "Action number 25." in first
+    assert "Action number 26." not in first
+    assert 'rel="next"' in first
+    second = text_of(client.get(partner.get_absolute_url(), {"page": 2}))
+    assert "Action number 26." in second
+    assert "Action number 25." not in second
+    assert 'Actions that name it <span class="count">(26)</span>' in second
+
+
 def test_partners_index_groups_organisations_by_sector_with_counts(client, paper):
     html = text_of(client.get(reverse("browse:partners")))
     assert '<h2 id="public">Public sector' in html

@@ -52,9 +52,10 @@ PAGES = {
     # organisations with output and briefing counts
     "partners": (lambda: reverse("browse:partners"), 2),
     # organisation, consultations it organised, briefings it presented, briefings
-    # naming it, outputs naming it, their themes, tags and partners, its commitments
-    # per status, the first of them, its latest updates (their evidence, when any)
-    "partner": (lambda: "/partners/{partner}/", 12),
+    # naming it, the count of outputs naming it, a page of them, their themes, tags
+    # and partners, its commitments per status, the first of them, its latest
+    # updates (their evidence, when any)
+    "partner": (lambda: "/partners/{partner}/", 13),
     # group with part and consultation, its themes, its tags, its outputs,
     # their themes, tags and partners, and the progress roll-up (three)
     "working group": (lambda: "/working-groups/{group}/", 11),

@@ -284,3 +284,29 @@ def test_a_browser_gets_json_too(client, paper):
         response = client.get(url, HTTP_ACCEPT=accept)
         assert response["Content-Type"] == "application/json", url
         assert response.json()
+
+
+def test_the_actions_built_directly_say_what_the_serializer_fields_say(client, paper, rf):
+    """The list's fast representation and DRF's field-by-field one agree, for
+    actions with and without partners, tags and commitments."""
+    from rest_framework import serializers
+
+    from opendata.serializers import OutputDetailSerializer, OutputSerializer
+    from progress.models import Commitment
+
+    output = Output.objects.filter(partners__isnull=False, tags__isnull=False).first()
+    make_output(make_group(), partners=[Organisation.objects.first()], tags=["Zebra", "apple"])
+    request = rf.get("/api/actions/")
+    outputs = Output.objects.published().for_list().order_by("pk")
+    assert outputs.filter(pk=output.pk).exists()
+    for item in outputs:
+        serializer = OutputSerializer(item, context={"request": request})
+        generic = serializers.ModelSerializer.to_representation(serializer, item)
+        assert serializer.data == generic
+    commitments = Commitment.objects.for_list().with_updates()
+    item = outputs.get(pk=output.pk)
+    item.public_commitments = list(commitments.filter(action=item))
+    serializer = OutputDetailSerializer(item, context={"request": request})
+    generic = serializers.ModelSerializer.to_representation(serializer, item)
+    assert serializer.data == generic
+    assert list(serializer.data) == [*OutputSerializer.Meta.fields, "commitments"]

@@ -149,7 +149,7 @@ def test_a_database_failure_before_the_first_rows_answers_with_the_error_page(cl
 
 @pytest.mark.django_db
 def test_a_database_failure_mid_stream_is_logged_with_the_request(client, monkeypatch, caplog):
-    monkeypatch.setattr("opendata.exports.output_rows", failing_rows(1))
+    monkeypatch.setattr("opendata.exports.output_rows", failing_rows(CHUNK_SIZE))
     response = client.get("/actions.csv?q=data")
     assert response.status_code == 200
     with pytest.raises(OperationalError):

@@ -150,8 +150,9 @@ def test_further_pages_of_a_list_reuse_its_facets_and_count(
     for _ in range(30):
         make_output(group, text="Shared budgets for pooled data.")
     client.get(FINDER + "?q=pooled")
-    # the content version, the page of outputs with their themes, tags and partners
-    with django_assert_num_queries(5):
+    # the content version, the ids of the actions matching the words (the page
+    # filters by them), the page of outputs with their themes, tags and partners
+    with django_assert_num_queries(6):
         response = client.get(FINDER + "?q=pooled&page=2")
     assert response.context["page"].paginator.count == 30
     assert len(response.context["page"].object_list) == 5

@@ -305,17 +305,17 @@ def test_each_result_links_its_group_stage_and_topics(client, paper):
 def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
     client, paper, django_assert_num_queries
 ):
-    # The content version, the count, the page of outputs (with group, part,
-    # consultation), its themes, tags and partners; one grouping of the outputs
-    # that the consultation, part, group and stage facets roll up from, and their
-    # labels (consultations, parts, groups); one counting query each for the
-    # theme, tag, partner and sector facets.
-    with django_assert_num_queries(14):
+    # The content version, the ids of the actions matching the words (read once),
+    # the count, the page of outputs (with group, part, consultation), its themes,
+    # tags and partners; one grouping of the outputs that the consultation, part,
+    # group and stage facets roll up from, and their labels (consultations, parts,
+    # groups); one counting query each for the theme, tag, partner and sector facets.
+    with django_assert_num_queries(15):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs, and a second
     # grouping for the stage facet, which ignores the stages chosen.

@@ -16,6 +16,20 @@ def summary(text, words=30):
     return Truncator(plain_text(text)).words(words)
 
 
+@register.filter
+def page_links(page):
+    """The page numbers a page of results links to: the first and last, two either
+    side of the current one, and None where numbers are left out. Reckoned from
+    the current page, so a list of 4,000 pages costs what a list of 10 does."""
+    last, current = page.paginator.num_pages, page.number
+    candidates = {1, 2, last - 1, last, *range(current - 2, current + 3)}
+    return [
+        number if number in (1, last) or abs(number - current) <= 2 else None
+        for number in sorted(candidates)
+        if 1 <= number <= last
+    ]
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (None removes one)."""
