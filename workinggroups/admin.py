@@ -9,12 +9,13 @@ from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularIn
 from insights import admin as insights_admin
 from insights import bulk
 from insights.models import Part
+from insights.publishing import ListOnlyInline, PublishersOnlyAdmin, PublishersOnlyInline
 from workinggroups.bulk import move_to_group, move_to_stage
 from workinggroups.models import Output, WorkingGroup, stage_rank
 from workinggroups.resources import OutputResource
 
 
-class OutputInline(ContentStackedInline):
+class OutputInline(PublishersOnlyInline, ContentStackedInline):
     model = Output
     fields = [("stage", "order"), "text", "themes", "partners", "tags", "reference"]
     readonly_fields = ["reference"]
@@ -32,7 +33,7 @@ class OutputInline(ContentStackedInline):
         )
 
 
-class WorkingGroupInline(ContentTabularInline):
+class WorkingGroupInline(ListOnlyInline, PublishersOnlyInline, ContentTabularInline):
     model = WorkingGroup
     fields = ["number", "title"]
     extra = 0
@@ -49,7 +50,7 @@ class PartAdmin(insights_admin.PartAdmin):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(ContentAdmin):
+class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["__str__", "part", "output_count"]
     list_filter = ["part__consultation", "part", "themes"]
     list_select_related = ["part__consultation"]
@@ -67,7 +68,7 @@ class WorkingGroupAdmin(ContentAdmin):
 
 
 @admin.register(Output)
-class OutputAdmin(ImportExportMixin, ContentAdmin):
+class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
     actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]

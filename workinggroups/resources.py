@@ -15,6 +15,7 @@ from taggit.models import Tag
 
 from editorial.history import hold, release
 from insights.models import Organisation, Theme
+from insights.publishing import can_publish, crosses
 from web.spreadsheets import neutralise
 from workinggroups.models import Output, WorkingGroup
 
@@ -148,6 +149,9 @@ class OutputResource(resources.ModelResource):
                     _("%(reference)s is taken: give the new output another order.")
                     % {"reference": reference}
                 ]
+        user = kwargs.get("user")
+        if not errors and user is not None and not can_publish(user) and crosses(instance):
+            errors["working_group"] = [crosses(instance)]
         if errors:
             raise ValidationError(errors)
 
