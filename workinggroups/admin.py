@@ -4,15 +4,30 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 
 from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
 from insights import admin as insights_admin
 from insights import bulk
 from insights.models import Part
 from insights.publishing import ListOnlyInline, PublishersOnlyAdmin, PublishersOnlyInline
+from web.uploads import read_problem, upload_problem
 from workinggroups.bulk import move_to_group, move_to_stage
 from workinggroups.models import Output, WorkingGroup, stage_rank
 from workinggroups.resources import OutputResource
+
+
+class LimitedImportForm(ImportForm):
+    """Refuses a file over the import limits before anything parses it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None:
+            problem = upload_problem(upload, text=not upload.name.lower().endswith(".xlsx"))
+            if problem:
+                self.add_error("import_file", problem)
+        return cleaned
 
 
 class OutputInline(PublishersOnlyInline, ContentStackedInline):
@@ -71,6 +86,7 @@ class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
 class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
+    import_form_class = LimitedImportForm
     actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]
     list_display = ["reference", "short_text", "stage", "working_group", "theme_list"]
     list_filter = [
@@ -120,6 +136,11 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
             )
             return redirect("admin:workinggroups_output_changelist")
         return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        chosen = form.cleaned_data.get("format")
+        name = self.formats[int(chosen)]().get_title() if chosen not in (None, "") else "CSV"
+        form.add_error("import_file", read_problem(e, file_format=name))
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -202,3 +202,47 @@ def test_the_export_writes_formulas_as_inert_text_in_csv_and_xlsx():
     cells = [cell for cell in sheet[2] if cell.value]
     assert all(cell.data_type == "s" for cell in cells)
     assert "'" + FORMULA_TEXT in [cell.value for cell in cells]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(editor_client, settings):
+    settings.IMPORT_MAX_BYTES = 1_000
+    upload = SimpleUploadedFile("big.csv", b"reference,text\n" + b"x" * 2_000, "text/csv")
+
+    response = preview(editor_client, upload)
+
+    assert "confirm_form" not in response.context
+    assert "an import takes at most 0.001 MB" in response.content.decode()
+
+
+def test_a_file_over_the_row_limit_is_refused_with_its_row_count(editor_client, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    upload = SimpleUploadedFile("rows.csv", b"reference,text\n" + b"a,b\n" * 4, "text/csv")
+
+    response = preview(editor_client, upload)
+
+    assert "confirm_form" not in response.context
+    assert "The file has 4 rows; an import takes at most 3." in response.content.decode()
+
+
+def test_a_file_not_in_utf8_names_the_row_and_the_encoding(editor_client, paper):
+    headers, rows = exported_rows(paper)
+    rows[1]["text"] = "Caf\u00e9 culture"
+    upload = as_csv(headers, rows)
+    upload = SimpleUploadedFile("latin.csv", upload.read().decode().encode("latin-1"), "text/csv")
+
+    response = preview(editor_client, upload)
+
+    html = response.content.decode()
+    assert "Row 3 is not UTF-8 text" in html
+    assert "CSV UTF-8" in html
+    assert "UnicodeDecodeError" not in html
+
+
+def test_a_file_in_the_wrong_format_says_which_format_was_tried(editor_client):
+    upload = SimpleUploadedFile("outputs.csv", b"reference,text\na,b\n", "text/csv")
+
+    response = preview(editor_client, upload, input_format=XLSX_FORMAT)
+
+    html = response.content.decode()
+    assert "could not be read as xlsx" in html.lower()
+    assert "encountered while trying" not in html
