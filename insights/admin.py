@@ -6,12 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
 from editorial.versioning import VersionedForm
 from insights import bulk
-from insights.publishing import (
-    PUBLISH_PERMISSION,
-    ListOnlyInline,
-    PublishersOnlyAdmin,
-    PublishersOnlyInline,
-)
 from insights.models import (
     PUBLIC_STATUSES,
     Consultation,
@@ -21,6 +15,12 @@ from insights.models import (
     Part,
     Status,
     Theme,
+)
+from insights.publishing import (
+    PUBLISH_PERMISSION,
+    ListOnlyInline,
+    PublishersOnlyAdmin,
+    PublishersOnlyInline,
 )
 
 

@@ -78,10 +78,10 @@ class PublishersForm:
     save that would put the item live or take it down."""
 
     def _post_clean(self):
-        super()._post_clean()  # type: ignore[misc]
-        reason = crosses(self.instance)  # type: ignore[attr-defined]
+        super()._post_clean()
+        reason = crosses(self.instance)
         if reason:
-            self.add_error(None, reason)  # type: ignore[attr-defined]
+            self.add_error(None, reason)
 
 
 class PublishersOnlyAdmin:
@@ -94,10 +94,10 @@ class PublishersOnlyAdmin:
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and self.is_live(obj):
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        form = super().get_form(request, obj, change=change, **kwargs)
         if can_publish(request.user):
             return form
         return type(form.__name__, (PublishersForm, form), {})
@@ -110,12 +110,12 @@ class PublishersOnlyInline:
     def has_add_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and is_live(obj):
             return False
-        return super().has_add_permission(request, obj)  # type: ignore[misc]
+        return super().has_add_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and is_live(obj):
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
 
 class ListOnlyInline:

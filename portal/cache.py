@@ -5,7 +5,6 @@ import threading
 import time
 
 from django.conf import settings
-
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis import RedisError
@@ -30,9 +29,9 @@ class ResilientRedisCache(RedisCache):
     def _skipping(self) -> bool:
         return time.monotonic() < _skipped_until.get(self._address, 0.0)
 
-    @property
-    def _address(self) -> str:
-        return ",".join(self._servers)
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._address = server if isinstance(server, str) else ",".join(server)
 
     def _failed(self, error):
         interval = settings.CACHE_RETRY_SECONDS
