@@ -9,3 +9,11 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def restore(value):
+    """The text `neutralise()` wrote, read back: the quote it added is dropped, so an
+    export imported again keeps the original text."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

@@ -16,7 +16,7 @@ from taggit.models import Tag
 from editorial.history import hold, release
 from insights.models import Organisation, Theme
 from insights.publishing import can_publish, crosses
-from web.spreadsheets import neutralise
+from web.spreadsheets import neutralise, restore
 from workinggroups.models import Output, WorkingGroup
 
 
@@ -154,6 +154,11 @@ class OutputResource(resources.ModelResource):
             errors["working_group"] = [crosses(instance)]
         if errors:
             raise ValidationError(errors)
+
+    def before_import_row(self, row, **kwargs):
+        # What the export neutralised ('-1 in 4…) is read back as written (-1 in 4…).
+        for column in row:
+            row[column] = restore(row[column])
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._imported_new = new

@@ -246,3 +246,17 @@ def test_a_file_in_the_wrong_format_says_which_format_was_tried(editor_client):
     html = response.content.decode()
     assert "could not be read as xlsx" in html.lower()
     assert "encountered while trying" not in html
+
+
+@pytest.mark.parametrize("text", ["-1 in 4 councils lack the skills.", FORMULA_TEXT])
+def test_an_exported_file_imported_again_keeps_the_original_text(publisher_client, paper, text):
+    output = Output.objects.get(reference="SGH24-P1-WG3-PS-02")
+    output.text = text
+    output.save()
+    headers, rows = exported_rows(paper)
+    assert next(r for r in rows if r["reference"] == output.reference)["text"] == "'" + text
+
+    confirm(publisher_client, preview(publisher_client, as_csv(headers, rows)))
+
+    output.refresh_from_db()
+    assert output.text == text
