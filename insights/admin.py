@@ -16,20 +16,33 @@ from insights.models import (
     Status,
     Theme,
 )
-
-PUBLISH_PERMISSION = "insights.publish_consultation"
+from insights.publishing import (
+    PUBLISH_PERMISSION,
+    ListOnlyInline,
+    PublishersOnlyAdmin,
+    PublishersOnlyInline,
+)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ContentAdmin):
+class OrganisationAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["name", "short_name", "sector", "website"]
     list_filter = ["sector"]
     search_fields = ["name", "short_name", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def is_live(self, organisation):
+        # Deleting a partner named by public content takes it off those pages.
+        return (
+            organisation.outputs.filter(is_public=True).exists()
+            or organisation.presented_briefings.published().exists()
+            or organisation.briefings_naming.published().exists()
+            or organisation.organised_consultations.published().exists()
+        )
+
 
 @admin.register(Theme)
-class ThemeAdmin(ContentAdmin):
+class ThemeAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["name", "order", "output_count"]
     list_editable = ["order"]
     search_fields = ["name", "description"]
@@ -42,13 +55,21 @@ class ThemeAdmin(ContentAdmin):
     def output_count(self, theme):
         return theme.output_count
 
+    def is_live(self, theme):
+        return (
+            theme.outputs.filter(is_public=True).exists()
+            or theme.briefings.published().exists()
+            or theme.working_groups.published().exists()
+            or theme.consultations.published().exists()
+        )
 
-class KeyThemeInline(ContentStackedInline):
+
+class KeyThemeInline(PublishersOnlyInline, ContentStackedInline):
     model = KeyTheme
     extra = 0
 
 
-class PartInline(ContentTabularInline):
+class PartInline(PublishersOnlyInline, ContentTabularInline):
     model = Part
     fields = ["number", "title"]
     extra = 0
@@ -116,7 +137,7 @@ class ConsultationAdmin(ContentAdmin):
         return super().has_delete_permission(request, obj)
 
 
-class BriefingInline(ContentTabularInline):
+class BriefingInline(ListOnlyInline, PublishersOnlyInline, ContentTabularInline):
     model = InsightBriefing
     fields = ["order", "title"]
     extra = 0
@@ -124,7 +145,7 @@ class BriefingInline(ContentTabularInline):
 
 
 @admin.register(Part)
-class PartAdmin(ContentAdmin):
+class PartAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["__str__", "consultation"]
     list_filter = ["consultation"]
     list_select_related = ["consultation"]
@@ -134,7 +155,7 @@ class PartAdmin(ContentAdmin):
 
 
 @admin.register(InsightBriefing)
-class InsightBriefingAdmin(ContentAdmin):
+class InsightBriefingAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["title", "part", "presenter_list"]
     list_filter = ["part__consultation", "part", "themes", "presenters"]
     list_select_related = ["part__consultation"]

@@ -16,6 +16,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from taggit.models import Tag, TaggedItem
 
@@ -163,6 +164,25 @@ def public_tags():
     )
 
 
+class ChoicesFilterBackend(DjangoFilterBackend):
+    """The finder's and tracker's filters, except that an empty value of a filter
+    with fixed choices (`?stage=`) is a 400, as the schema's enum says; the
+    pages, which send no empty fields, are lenient about it."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        empty = {
+            name: [str(_("Give one of the choices, or leave the parameter out."))]
+            for name, field in filterset_class.base_filters.items()
+            if "choices" in field.extra
+            and name in request.query_params
+            and "" in request.query_params.getlist(name)
+        }
+        if empty:
+            raise ValidationError(empty)
+        return super().filter_queryset(request, queryset, view)
+
+
 @method_decorator(cache_public_page, name="dispatch")
 class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     # JSON only: the browsable API's pages need inline styles the CSP refuses;
@@ -181,7 +201,7 @@ class ActionViewSet(ReadOnlyViewSet):
 
     queryset = Output.objects.published().for_list()
     serializer_class = api.OutputSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ChoicesFilterBackend]
     filterset_class = OutputFilter
     lookup_field = "reference"
 
@@ -216,7 +236,7 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     renderer_classes = [JSONRenderer]
     queryset = Commitment.objects.published().for_list().with_updates()
     serializer_class = api.CommitmentSerializer
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [ChoicesFilterBackend]
     filterset_class = CommitmentFilter
 
 

@@ -36,8 +36,28 @@ def finder_filter(request):
     return OutputFilter(request.GET, queryset=Output.objects.published().for_list())
 
 
+SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_.,:/")
+
+
+def quoted(value) -> str:
+    """A value a client sent, fit to show back: its first 40 characters in quotes,
+    any but letters, digits and plain punctuation written as \\uXXXX."""
+    text = str(value)
+    shown = "".join(ch if ch in SAFE else f"\\u{ord(ch):04x}" for ch in text[:40])
+    return f"“{shown}”" + ("…" if len(text) > 40 else "")
+
+
+def error_text(error) -> str:
+    params = {name: quoted(value) for name, value in (error.params or {}).items()}
+    return error.message % params if params else str(error.message)
+
+
 def bad_filter(filterset):
-    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items()]
+    # The bad value is quoted, never echoed as sent.
+    lines = [
+        f"{name}: {' '.join(error_text(error) for error in errors)}"
+        for name, errors in filterset.errors.as_data().items()
+    ]
     return HttpResponse(
         "\n".join([str(_("Bad filter:")), *lines]),
         status=400,

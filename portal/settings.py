@@ -158,6 +158,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     }
+# Every import (admin spreadsheet, progress, paper) refuses a larger file before
+# parsing it; CSV files are also limited in rows.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5_000_000)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5_000)
+# After a Redis failure each process serves uncached for this long before trying
+# Redis again, so a hanging Redis costs one timeout per worker per interval.
+CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 15)
 # Cached pages and counts are keyed by the content version (web.caching), so
 # an edit shows at once; these only bound how long an unvisited entry is kept.
 # 0 turns the cache off.

@@ -7,6 +7,8 @@ from editorial import tagging
 from portal.sitemaps import SITEMAPS
 from portal.views import healthz
 
+handler500 = "portal.views.server_error"
+
 admin.site.site_header = "Connected Places Portal: editors"
 admin.site.site_title = "Connected Places Portal admin"
 admin.site.index_title = "Curate consultations and findings"

@@ -13,6 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -23,6 +24,7 @@ from editorial import bulk
 from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
 from progress import services
 from progress.models import Commitment, Contributor, Evidence, Status, Update
+from web.uploads import upload_problem
 from workinggroups.admin import OutputAdmin
 from workinggroups.models import Output
 
@@ -173,6 +175,13 @@ def change_status(modeladmin, request, queryset):
 
 
 class ImportForm(forms.Form):
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(upload, text=not upload.name.lower().endswith(".xlsx"))
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
+
     file = forms.FileField(
         label=_("CSV or XLSX file"),
         help_text=_(
@@ -276,6 +285,13 @@ class CommitmentAdmin(ReportingScopeMixin, ContentAdmin):
                 content = base64.b64decode(request.POST.get("content", ""), validate=True)
             except ValueError:
                 raise PermissionDenied from None
+            # The file comes back in the form: check its limits again.
+            problem = upload_problem(
+                SimpleUploadedFile(name, content), text=not name.lower().endswith(".xlsx")
+            )
+            if problem:
+                context.update(form=ImportForm(), errors=[problem])
+                return TemplateResponse(request, "admin/progress/import.html", context)
             try:
                 result = services.import_progress(name, content, user=request.user)
             except services.ImportRefused as refused:

@@ -20,3 +20,11 @@ def neutralise_row(row):
         "'" + value if value.__class__ is str and value[:1] in _FORMULA_FIRST else value
         for value in row
     ]
+
+
+def restore(value):
+    """The text `neutralise()` wrote, read back: the quote it added is dropped, so an
+    export imported again keeps the original text."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value

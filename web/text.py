@@ -1,6 +1,7 @@
 """Markdown written by editors, rendered to HTML that is safe to show."""
 
 import html
+import re
 from functools import lru_cache
 
 import markdown
@@ -11,6 +12,10 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "a", "blockquote", "code", "pre",
     "h2", "h3", "h4", "hr", "sup", "sub", "div", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
+# `id` and `class` only as the footnotes extension writes them: an editor may not
+# repeat the page's own ids (id="main") or borrow the site's classes.
+FOOTNOTE_ID = re.compile(r"fn(ref)?:\d+")
+FOOTNOTE_CLASSES = {"footnote"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "sup": {"id"},
@@ -35,8 +40,17 @@ def render_markdown(text):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_footnotes_only,
     )
     return mark_safe(clean)
+
+
+def _footnotes_only(element, attribute, value):
+    if attribute == "id":
+        return value if FOOTNOTE_ID.fullmatch(value) else None
+    if attribute == "class":
+        return value if value in FOOTNOTE_CLASSES else None
+    return value
 
 
 @lru_cache(maxsize=8192)

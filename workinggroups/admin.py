@@ -4,17 +4,33 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 
 from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
 from insights import admin as insights_admin
 from insights import bulk
 from insights.models import Part
+from insights.publishing import ListOnlyInline, PublishersOnlyAdmin, PublishersOnlyInline
+from web.uploads import read_problem, upload_problem
 from workinggroups.bulk import move_to_group, move_to_stage
 from workinggroups.models import Output, WorkingGroup, stage_rank
 from workinggroups.resources import OutputResource
 
 
-class OutputInline(ContentStackedInline):
+class LimitedImportForm(ImportForm):
+    """Refuses a file over the import limits before anything parses it."""
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("import_file")
+        if upload is not None:
+            problem = upload_problem(upload, text=not upload.name.lower().endswith(".xlsx"))
+            if problem:
+                self.add_error("import_file", problem)
+        return cleaned
+
+
+class OutputInline(PublishersOnlyInline, ContentStackedInline):
     model = Output
     fields = [("stage", "order"), "text", "themes", "partners", "tags", "reference"]
     readonly_fields = ["reference"]
@@ -32,7 +48,7 @@ class OutputInline(ContentStackedInline):
         )
 
 
-class WorkingGroupInline(ContentTabularInline):
+class WorkingGroupInline(ListOnlyInline, PublishersOnlyInline, ContentTabularInline):
     model = WorkingGroup
     fields = ["number", "title"]
     extra = 0
@@ -49,7 +65,7 @@ class PartAdmin(insights_admin.PartAdmin):
 
 
 @admin.register(WorkingGroup)
-class WorkingGroupAdmin(ContentAdmin):
+class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_display = ["__str__", "part", "output_count"]
     list_filter = ["part__consultation", "part", "themes"]
     list_select_related = ["part__consultation"]
@@ -67,9 +83,10 @@ class WorkingGroupAdmin(ContentAdmin):
 
 
 @admin.register(Output)
-class OutputAdmin(ImportExportMixin, ContentAdmin):
+class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
+    import_form_class = LimitedImportForm
     actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]
     list_display = ["reference", "short_text", "stage", "working_group", "theme_list"]
     list_filter = [
@@ -119,6 +136,11 @@ class OutputAdmin(ImportExportMixin, ContentAdmin):
             )
             return redirect("admin:workinggroups_output_changelist")
         return super().process_result(result, request)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        chosen = form.cleaned_data.get("format")
+        name = self.formats[int(chosen)]().get_title() if chosen not in (None, "") else "CSV"
+        form.add_error("import_file", read_problem(e, file_format=name))
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -1,11 +1,12 @@
 """The admin's bulk actions that move outputs, each move kept in the history."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from editorial.bulk import intermediate
+from insights.publishing import ADDING_LIVE, TAKING_DOWN, can_publish, is_live
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -42,6 +43,13 @@ def move_to_stage(modeladmin, request, queryset):
 
 @admin.action(description=_("Move to another working group"), permissions=["change"])
 def move_to_group(modeladmin, request, queryset):
+    form = GroupForm(request.POST)
+    if "apply" in request.POST and form.is_valid() and not can_publish(request.user):
+        # Moving into or out of a published consultation puts outputs live or takes them down.
+        live = is_live(form.cleaned_data["working_group"])
+        if queryset.exclude(is_public=live).exists():
+            modeladmin.message_user(request, ADDING_LIVE if live else TAKING_DOWN, messages.ERROR)
+            return None
     return intermediate(
         modeladmin, request, queryset, GroupForm, title=_("Move to another working group"),
         change=lambda output, data: _move(output, working_group=data["working_group"]),

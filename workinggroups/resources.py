@@ -15,7 +15,8 @@ from taggit.models import Tag
 
 from editorial.history import hold, release
 from insights.models import Organisation, Theme
-from web.spreadsheets import neutralise
+from insights.publishing import can_publish, crosses
+from web.spreadsheets import neutralise, restore
 from workinggroups.models import Output, WorkingGroup
 
 
@@ -148,8 +149,16 @@ class OutputResource(resources.ModelResource):
                     _("%(reference)s is taken: give the new output another order.")
                     % {"reference": reference}
                 ]
+        user = kwargs.get("user")
+        if not errors and user is not None and not can_publish(user) and crosses(instance):
+            errors["working_group"] = [crosses(instance)]
         if errors:
             raise ValidationError(errors)
+
+    def before_import_row(self, row, **kwargs):
+        # What the export neutralised ('-1 in 4…) is read back as written (-1 in 4…).
+        for column in row:
+            row[column] = restore(row[column])
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._imported_new = new

@@ -156,35 +156,38 @@ def _prepare_for(action, output):
         output.partners.add(make_organisation("To unlink"))
 
 
-def test_a_deleted_output_can_be_recovered_with_its_links(editor_client, output):
+def test_a_deleted_output_can_be_recovered_with_its_links(editor_client, publisher_client, output):
+    # The output is live: deleting and recovering it are the publishers' call.
     output.tags.add("kept tag")
     output.partners.add(Organisation.objects.get(slug="loti"))
     edit_in_admin(editor_client, output, text="Last words before deletion.")
     before = state(output)
     pk = output.pk
 
-    response = editor_client.post(
+    response = publisher_client.post(
         reverse("admin:workinggroups_output_delete", args=[pk]), {"post": "yes"}
     )
     assert response.status_code == 302
     assert not Output.objects.filter(reference=REFERENCE).exists()
     deletion = Output.history.filter(id=pk).first()
     assert deletion.history_type == "-"
-    assert deletion.history_user.username == "edna"
+    assert deletion.history_user.username == "petra"
     assert "kept tag" in deletion.tag_names
 
-    deleted = editor_client.get(reverse("admin:workinggroups_output_deleted"))
+    deleted = publisher_client.get(reverse("admin:workinggroups_output_deleted"))
     assert REFERENCE in deleted.content.decode()
     link = deleted.context["items"][0]["url"]
-    page = editor_client.get(link)
+    page = publisher_client.get(link)
     assert page.status_code == 200
-    response = editor_client.post(link, admin_form_data(page))
+    response = publisher_client.post(link, admin_form_data(page))
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     recovered = Output.objects.get(reference=REFERENCE)
     assert recovered.pk == pk
     assert state(recovered) == before
-    assert editor_client.get(reverse("admin:workinggroups_output_deleted")).context["items"] == []
+    assert (
+        publisher_client.get(reverse("admin:workinggroups_output_deleted")).context["items"] == []
+    )
 
 
 def test_consultation_links_are_in_its_history(editor_client, paper):

@@ -310,3 +310,41 @@ def test_the_actions_built_directly_say_what_the_serializer_fields_say(client, p
     generic = serializers.ModelSerializer.to_representation(serializer, item)
     assert serializer.data == generic
     assert list(serializer.data) == [*OutputSerializer.Meta.fields, "commitments"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/actions/",
+        "/api/consultations/",
+        "/api/insights/",
+        "/api/working-groups/",
+        "/api/partners/",
+        "/api/themes/",
+        "/api/tags/",
+        "/api/commitments/",
+    ],
+)
+def test_an_empty_page_number_is_not_a_page_as_the_schema_says(client, paper, path):
+    # The schema declares `page` an integer: an empty one is answered like `page=abc`.
+    response = client.get(path + "?page=")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Invalid page."}
+    assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/actions/", "stage"),
+        ("/api/actions/", "sort"),
+        ("/api/commitments/", "status"),
+        ("/api/commitments/", "role"),
+    ],
+)
+def test_an_empty_choice_is_a_400_as_the_schema_enum_says(client, paper, path, param):
+    response = client.get(path, {param: ""})
+
+    assert response.status_code == 400
+    assert param in response.json()

@@ -4,6 +4,7 @@ import math
 
 import pytest
 from django.db import OperationalError
+from django.urls import reverse
 
 from opendata.exports import CHUNK_SIZE, COLUMNS
 from tests.factories import make_group, make_organisation, make_output
@@ -121,6 +122,22 @@ def test_a_filter_naming_nothing_is_a_400_with_a_message(client, paper):
     response = client.get("/actions.csv?theme=no-such-theme")
     assert response.status_code == 400
     assert "theme" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "param"),
+    [("actions_csv", "stage"), ("actions_atom", "stage"), ("commitments_csv", "status")],
+)
+def test_a_400_quotes_the_bad_value_rather_than_echo_it(client, paper, name, param):
+    response = client.get(
+        reverse(f"opendata:{name}"), {param: "<script>alert(1)</script>" + "x" * 60}
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "<script>" not in body
+    assert "“\\u003cscript\\u003ealert\\u00281\\u0029\\u003c/script\\u003exxxxxxx" in body
+    assert "xxxxxxxxxxx”…" in body
 
 
 def test_a_finder_link_with_its_page_number_downloads_every_matching_action(

@@ -220,3 +220,30 @@ def test_the_fictitious_example_files_import_onto_the_shipped_paper(paper):
         ).current_progress
         == 45
     )
+
+
+def test_the_admin_import_refuses_a_file_over_the_row_limit_before_reading_it(
+    editor_client, action, ours, settings
+):
+    settings.IMPORT_MAX_ROWS = 1
+    row = f"{action.reference},{ours.slug},lead,,,,,"
+    content = csv_file(COMMITMENTS, row, row)
+    url = reverse("admin:progress_commitment_import")
+
+    response = editor_client.post(url, {"file": SimpleUploadedFile("c.csv", content, "text/csv")})
+    assert "The file has 2 rows; an import takes at most 1." in response.content.decode()
+
+    confirmed = editor_client.post(
+        url, {"confirm": "1", "name": "c.csv", "content": base64.b64encode(content).decode()}
+    )
+    assert "The file has 2 rows; an import takes at most 1." in confirmed.content.decode()
+    assert not Commitment.objects.exists()
+
+
+def test_the_admin_import_refuses_a_file_over_the_size_limit(editor_client, settings):
+    settings.IMPORT_MAX_BYTES = 100
+    upload = SimpleUploadedFile("c.xlsx", b"x" * 200)
+
+    response = editor_client.post(reverse("admin:progress_commitment_import"), {"file": upload})
+
+    assert "an import takes at most 0.0001 MB" in response.content.decode()

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.factories import make_briefing, make_consultation, make_output, make_part
+from web.text import render_markdown
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,29 @@ def test_an_ampersand_reads_as_itself_in_an_atom_entry_title(client):
     feed = ET.fromstring(client.get(f"/actions.atom?q={output.reference}").content)
     titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert f"{output.reference}: {AMPERSAND_TEXT}" in titles
+
+
+def test_footnotes_keep_the_ids_and_class_they_need():
+    html = render_markdown("A claim.[^1]\n\n[^1]: The source.")
+
+    assert '<sup id="fnref:1">' in html
+    assert '<li id="fn:1">' in html
+    assert '<div class="footnote">' in html
+    assert 'href="#fn:1"' in html
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        '<a id="main" href="#x">skip</a>',
+        '<div class="site-header">borrowed</div>',
+        '<li id="search">item</li>',
+        '<sup id="fnref:1x">1</sup>',
+        '<div class="footnote site-header">both</div>',
+    ],
+)
+def test_an_editor_cannot_repeat_the_sites_ids_or_borrow_its_classes(markdown):
+    html = render_markdown(markdown)
+
+    assert " id=" not in html
+    assert " class=" not in html

@@ -103,7 +103,7 @@ def test_an_import_previews_then_writes_on_confirmation_with_history(editor_clie
     ],
 )
 def test_an_import_with_one_bad_row_writes_nothing(
-    editor_client, paper, column, bad_value, message
+    publisher_client, paper, column, bad_value, message
 ):
     headers, rows = exported_rows(paper)
     for row in rows:
@@ -112,7 +112,8 @@ def test_an_import_with_one_bad_row_writes_nothing(
     rows[2][column] = bad_value
     before, tags_before = snapshot(), sorted(Tag.objects.values_list("name", flat=True))
 
-    response = preview(editor_client, as_csv(headers, rows))
+    # A publisher: an editor may not add outputs to the published paper at all.
+    response = preview(publisher_client, as_csv(headers, rows))
     assert response.status_code == 200
     assert "confirm_form" not in response.context
     assert message in response.content.decode()
@@ -201,3 +202,61 @@ def test_the_export_writes_formulas_as_inert_text_in_csv_and_xlsx():
     cells = [cell for cell in sheet[2] if cell.value]
     assert all(cell.data_type == "s" for cell in cells)
     assert "'" + FORMULA_TEXT in [cell.value for cell in cells]
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(editor_client, settings):
+    settings.IMPORT_MAX_BYTES = 1_000
+    upload = SimpleUploadedFile("big.csv", b"reference,text\n" + b"x" * 2_000, "text/csv")
+
+    response = preview(editor_client, upload)
+
+    assert "confirm_form" not in response.context
+    assert "an import takes at most 0.001 MB" in response.content.decode()
+
+
+def test_a_file_over_the_row_limit_is_refused_with_its_row_count(editor_client, settings):
+    settings.IMPORT_MAX_ROWS = 3
+    upload = SimpleUploadedFile("rows.csv", b"reference,text\n" + b"a,b\n" * 4, "text/csv")
+
+    response = preview(editor_client, upload)
+
+    assert "confirm_form" not in response.context
+    assert "The file has 4 rows; an import takes at most 3." in response.content.decode()
+
+
+def test_a_file_not_in_utf8_names_the_row_and_the_encoding(editor_client, paper):
+    headers, rows = exported_rows(paper)
+    rows[1]["text"] = "Caf\u00e9 culture"
+    upload = as_csv(headers, rows)
+    upload = SimpleUploadedFile("latin.csv", upload.read().decode().encode("latin-1"), "text/csv")
+
+    response = preview(editor_client, upload)
+
+    html = response.content.decode()
+    assert "Row 3 is not UTF-8 text" in html
+    assert "CSV UTF-8" in html
+    assert "UnicodeDecodeError" not in html
+
+
+def test_a_file_in_the_wrong_format_says_which_format_was_tried(editor_client):
+    upload = SimpleUploadedFile("outputs.csv", b"reference,text\na,b\n", "text/csv")
+
+    response = preview(editor_client, upload, input_format=XLSX_FORMAT)
+
+    html = response.content.decode()
+    assert "could not be read as xlsx" in html.lower()
+    assert "encountered while trying" not in html
+
+
+@pytest.mark.parametrize("text", ["-1 in 4 councils lack the skills.", FORMULA_TEXT])
+def test_an_exported_file_imported_again_keeps_the_original_text(publisher_client, paper, text):
+    output = Output.objects.get(reference="SGH24-P1-WG3-PS-02")
+    output.text = text
+    output.save()
+    headers, rows = exported_rows(paper)
+    assert next(r for r in rows if r["reference"] == output.reference)["text"] == "'" + text
+
+    confirm(publisher_client, preview(publisher_client, as_csv(headers, rows)))
+
+    output.refresh_from_db()
+    assert output.text == text
