@@ -65,10 +65,40 @@ class RecurringFindingQuerySet(ContentQuerySet):
             Prefetch("groups", groups, to_attr="public_groups"),
         )
 
+    def with_members(self) -> list[Any]:
+        """The findings as a list, with their public members as `for_list()` gives
+        them, in exactly three queries even when there are none (a prefetch would
+        skip its queries then, and a page's query count would depend on the data)."""
+        findings = list(self)
+        chosen = self.values("pk")
+        actions = (
+            RecurringFinding.actions.through.objects.filter(
+                recurringfinding__in=chosen, output__is_public=True
+            )
+            .select_related("output__working_group__part__consultation")
+            .order_by("pk")
+        )
+        groups = (
+            RecurringFinding.groups.through.objects.filter(
+                recurringfinding__in=chosen,
+                workinggroup__part__consultation__status__in=PUBLIC_STATUSES,
+            )
+            .select_related("workinggroup__part__consultation")
+            .order_by("pk")
+        )
+        by_finding: dict[int, tuple[list, list]] = {f.pk: ([], []) for f in findings}
+        for link in actions:
+            by_finding.get(link.recurringfinding_id, ([], []))[0].append(link.output)
+        for link in groups:
+            by_finding.get(link.recurringfinding_id, ([], []))[1].append(link.workinggroup)
+        for finding in findings:
+            finding.public_actions, finding.public_groups = by_finding[finding.pk]
+        return findings
+
     def most_raised(self, limit: int | None) -> list[Any]:
         """The findings (the first `limit`) raised by the most public groups, then by
-        title, with their members (`for_list()`): three queries."""
-        findings = list(self.for_list())
+        title, with their members (`with_members()`): three queries."""
+        findings = self.with_members()
         findings.sort(key=lambda finding: (-finding.group_count, finding.title))
         return findings[:limit]
 
@@ -189,7 +219,7 @@ class SimilarAction(models.Model):
     objects = SimilarActionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["action", "rank"]
+        ordering = ["action_id", "rank"]
         constraints = [
             models.UniqueConstraint(fields=["action", "similar"], name="unique_similar_action")
         ]

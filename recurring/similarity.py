@@ -38,15 +38,8 @@ class Corpus:
         documents = [f"{text} {words.get(pk, '')}" for pk, _group, text in rows]
         self.matrix = None
         if documents:
-            vectoriser = TfidfVectorizer(
-                stop_words="english",
-                ngram_range=(1, 2),
-                sublinear_tf=True,
-                dtype=np.float32,
-                token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
-            )
             try:
-                self.matrix = vectoriser.fit_transform(documents).tocsr()
+                self.matrix = vectoriser().fit_transform(documents).tocsr()
             except ValueError:  # no word left after stop words: nothing is similar
                 self.matrix = None
 
@@ -83,6 +76,17 @@ class Corpus:
                         if scores[row, j] >= MIN_SCORE
                     ],
                 )
+
+
+def vectoriser() -> TfidfVectorizer:
+    """Words and two-word phrases, English stop words left out, counts damped."""
+    return TfidfVectorizer(
+        stop_words="english",
+        ngram_range=(1, 2),
+        sublinear_tf=True,
+        dtype=np.float32,
+        token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
+    )
 
 
 def labels() -> dict[int, str]:

@@ -1,5 +1,5 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from recurring.models import RecurringFinding
 from web.caching import cache_public_page
@@ -18,9 +18,10 @@ def finding_list(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def finding_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    finding = get_object_or_404(
-        RecurringFinding.objects.visible_to(request.user).for_list(), slug=slug
-    )
+    findings = RecurringFinding.objects.visible_to(request.user).filter(slug=slug)
+    finding = next(iter(findings.with_members()), None)
+    if finding is None:
+        raise Http404
     context = {"finding": finding, "timeline": finding.timeline()}
     response = render(request, "recurring/finding_detail.html", context)
     return private_if_draft(response, finding)

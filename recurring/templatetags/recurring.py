@@ -14,12 +14,10 @@ HOME_FINDINGS = 4
 @register.inclusion_tag("recurring/_also_raised.html")
 def also_raised(output):
     """The published findings `output` is in, each with its other public groups."""
-    findings = RecurringFinding.objects.published().for_list().filter(actions=output)
+    findings = RecurringFinding.objects.published().filter(actions=output).with_members()
     rows = []
     for finding in findings:
-        others = [
-            raised for raised in finding.timeline() if raised.group.pk != output.working_group_id
-        ]
+        others = [r for r in finding.timeline() if r.group.pk != output.working_group_id]
         rows.append({"finding": finding, "others": others})
     return {"rows": rows}
 
@@ -35,12 +33,8 @@ def similar_actions(output):
 @register.inclusion_tag("recurring/_finding_list.html")
 def consultation_findings(consultation):
     """The published findings that groups of `consultation` belong to."""
-    findings = (
-        RecurringFinding.objects.published()
-        .filter(pk__in=_in_consultation(consultation))
-        .for_list()
-    )
-    return {"findings": list(findings), "heading": "consultation"}
+    findings = RecurringFinding.objects.published().filter(pk__in=_in_consultation(consultation))
+    return {"findings": findings.most_raised(None), "heading": "consultation"}
 
 
 @register.inclusion_tag("recurring/_finding_list.html")
