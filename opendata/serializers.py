@@ -171,16 +171,15 @@ class OutputDetailSerializer(OutputSerializer):
     commitments = CommitmentSerializer(
         many=True, source="public_commitments", help_text=_("Who committed to take it forward.")
     )
-    recurring_findings = serializers.SlugRelatedField(
-        many=True,
-        read_only=True,
-        slug_field="slug",
-        source="public_findings",
-        help_text=_("Slugs of the published recurring findings it belongs to."),
+    recurring_findings = serializers.SerializerMethodField(
+        help_text=_("Slugs of the published recurring findings it belongs to.")
     )
 
     class Meta(OutputSerializer.Meta):
         fields = [*OutputSerializer.Meta.fields, "commitments", "recurring_findings"]
+
+    def get_recurring_findings(self, output) -> list[str]:
+        return [finding.slug for finding in output.public_findings]
 
 
 class KeyThemeSerializer(serializers.Serializer):

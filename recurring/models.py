@@ -69,7 +69,7 @@ class RecurringFindingQuerySet(ContentQuerySet):
         """The findings as a list, with their public members as `for_list()` gives
         them, in exactly three queries even when there are none (a prefetch would
         skip its queries then, and a page's query count would depend on the data)."""
-        findings = list(self)
+        findings: list[Any] = list(self)
         chosen = self.values("pk")
         actions = (
             RecurringFinding.actions.through.objects.filter(
@@ -87,10 +87,10 @@ class RecurringFindingQuerySet(ContentQuerySet):
             .order_by("pk")
         )
         by_finding: dict[int, tuple[list, list]] = {f.pk: ([], []) for f in findings}
-        for link in actions:
-            by_finding.get(link.recurringfinding_id, ([], []))[0].append(link.output)
-        for link in groups:
-            by_finding.get(link.recurringfinding_id, ([], []))[1].append(link.workinggroup)
+        for action in actions:
+            by_finding.get(action.recurringfinding_id, ([], []))[0].append(action.output)
+        for group in groups:
+            by_finding.get(group.recurringfinding_id, ([], []))[1].append(group.workinggroup)
         for finding in findings:
             finding.public_actions, finding.public_groups = by_finding[finding.pk]
         return findings
@@ -132,6 +132,9 @@ class RecurringFinding(Versioned):
 
     objects = RecurringFindingQuerySet.as_manager()
     history = ContentHistory(m2m_fields=["actions", "groups"])
+    # The public members, set by `for_list()` or `with_members()`.
+    public_actions: list[Output]
+    public_groups: list[WorkingGroup]
 
     class Meta:
         ordering = ["title"]

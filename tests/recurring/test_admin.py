@@ -170,7 +170,9 @@ def test_a_rejected_suggestion_is_not_offered_again(editor_client, foi):
     rejected = offered[0]
     html = output_page(editor_client, foi).content.decode()
     assert f'value="{rejected.pk}"' in html
-    response = from_action(editor_client, foi, finding=finding.pk, similar=[rejected.pk], reject="1")
+    response = from_action(
+        editor_client, foi, finding=finding.pk, similar=[rejected.pk], reject="1"
+    )
     assert "1 suggestion will not be offered again" in response.content.decode()
     assert RejectedSuggestion.objects.filter(finding=finding, action=rejected).exists()
     html = output_page(editor_client, foi).content.decode()

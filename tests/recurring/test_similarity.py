@@ -31,7 +31,9 @@ def top(k):
 
 def recall_at_5(ids):
     best = top(5)
-    sides = [(full(a), full(b)) for a, b in SAME_POINT] + [(full(b), full(a)) for a, b in SAME_POINT]
+    sides = [(full(a), full(b)) for a, b in SAME_POINT] + [
+        (full(b), full(a)) for a, b in SAME_POINT
+    ]
     return sum(ids[b] in best.get(ids[a], []) for a, b in sides) / len(sides)
 
 
@@ -51,7 +53,8 @@ def false_share_at_5(ids):
 
 
 def test_the_labelled_set_has_twenty_pairs_from_different_groups(paper):
-    assert len(SAME_POINT) >= 20 and len(NOT_SAME_POINT) >= 5
+    assert len(SAME_POINT) >= 20
+    assert len(NOT_SAME_POINT) >= 5
     for a, b in SAME_POINT + NOT_SAME_POINT:
         first, second = (Output.objects.get(reference=full(r)) for r in (a, b))
         assert first.working_group_id != second.working_group_id, (a, b)
@@ -122,9 +125,7 @@ def test_a_new_action_is_suggested_after_its_save_commits(
 
 def test_an_edited_text_refreshes_the_lists_it_leaves(rebuilt, django_capture_on_commit_callbacks):
     target = Output.objects.get(reference="SGH24-P2-WG3-WW-02")
-    pointing = set(
-        SimilarAction.objects.filter(similar=target).values_list("action_id", flat=True)
-    )
+    pointing = set(SimilarAction.objects.filter(similar=target).values_list("action_id", flat=True))
     assert pointing
     with django_capture_on_commit_callbacks(execute=True):
         target.text = "Zebras quietly juggle marmalade."
