@@ -5,6 +5,7 @@ fixtures/ is such a document, and an export can be imported into an empty
 database to give identical content.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
 from insights.models import (
@@ -15,6 +16,7 @@ from insights.models import (
     Part,
     Theme,
 )
+from recurring.models import RecurringFinding, check_members
 from workinggroups.models import Output, Stage, WorkingGroup
 
 FORMAT = "connected-places-portal/1"
@@ -26,7 +28,8 @@ class ContentError(ValueError):
 
 @transaction.atomic
 def import_document(data, *, replace=False):
-    """Load a content document and return {"created": [...], "skipped": [...]} slugs.
+    """Load a content document and return {"created": [...], "skipped": [...]} slugs
+    of consultations, and the same of recurring findings under "findings".
 
     Consultations already in the database are left exactly as they are (an editor
     may have changed them) unless `replace` is true, in which case they are
@@ -54,8 +57,44 @@ def import_document(data, *, replace=False):
         for consultation, item in links:
             consultation.builds_on.set(_lookup(Consultation, item.get("builds_on", [])))
             consultation.summarises.set(_lookup(Consultation, item.get("summarises", [])))
+        findings = _recurring_findings(data.get("recurring_findings", []), replace=replace)
     except (KeyError, TypeError) as error:
         raise ContentError(f"The document is missing or misuses a field: {error}") from error
+    return {"created": created, "skipped": skipped, "findings": findings}
+
+
+def _recurring_findings(items, *, replace):
+    """Recurring findings after the consultations, as these hold their members:
+    kept as they are when their slug exists, unless `replace`."""
+    created, skipped = [], []
+    for item in items:
+        existing = RecurringFinding.objects.filter(slug=item["slug"]).first()
+        if existing and not replace:
+            skipped.append(existing.slug)
+            continue
+        if existing:
+            existing.delete()
+        references = item.get("actions", [])
+        actions = list(Output.objects.filter(reference__in=references))
+        missing = set(references) - {action.reference for action in actions}
+        if missing:
+            raise ContentError(
+                f"Recurring finding {item['slug']}: unknown action references {sorted(missing)}"
+            )
+        groups = _lookup(WorkingGroup, item.get("working_groups", []))
+        try:
+            check_members(actions, groups)
+        except ValidationError as error:
+            raise ContentError(f"Recurring finding {item['slug']}: {error.messages[0]}") from None
+        finding = RecurringFinding.objects.create(
+            slug=item["slug"],
+            title=item["title"],
+            summary=item.get("summary", ""),
+            status=item.get("status", "draft"),
+        )
+        finding.actions.set(actions)
+        finding.groups.set(groups)
+        created.append(finding.slug)
     return {"created": created, "skipped": skipped}
 
 
@@ -222,7 +261,35 @@ def export_document(consultations):
             for o in Organisation.objects.all()
         ],
         "consultations": [_export_consultation(c) for c in consultations],
+        "recurring_findings": _export_findings(consultations),
     }
+
+
+def _export_findings(consultations):
+    """The recurring findings whose members all belong to `consultations`."""
+    exported = {c.pk for c in consultations}
+    findings = RecurringFinding.objects.prefetch_related(
+        "actions__working_group__part", "groups__part"
+    ).order_by("slug")
+    documents = []
+    for finding in findings:
+        actions = sorted(finding.actions.all(), key=lambda a: a.reference)
+        groups = sorted(finding.groups.all(), key=lambda g: g.slug)
+        homes = {a.working_group.part.consultation_id for a in actions}
+        homes |= {g.part.consultation_id for g in groups}
+        if not homes or not homes <= exported:
+            continue
+        documents.append(
+            {
+                "slug": finding.slug,
+                "title": finding.title,
+                "summary": finding.summary,
+                "status": finding.status,
+                "actions": [a.reference for a in actions],
+                "working_groups": [g.slug for g in groups],
+            }
+        )
+    return documents
 
 
 def _export_consultation(c):

@@ -41,7 +41,8 @@ class Versioned(models.Model):
         3. `search.signals`: the item's search entry, the entries that show it
            (`search_dependents()`), and for a consultation its entries' visibility;
         4. `web.signals`: a new content version, so every cached page and count
-           is stale at once;
+           is stale at once; `recurring.signals`: after the commit, an output's
+           similar actions and the lists it is in;
         5. history (`editorial.history`): one record per save, written when the
            editing path releases its `hold()` after the links and tags are in,
            or by django-simple-history itself for a save outside those paths.

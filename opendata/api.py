@@ -15,9 +15,10 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.decorators import action, api_view, renderer_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 from taggit.models import Tag, TaggedItem
 
 from content.documents import export_document
@@ -26,6 +27,7 @@ from opendata import serializers as api
 from progress.filters import CommitmentFilter
 from progress.models import Commitment, Role
 from progress.models import Status as CommitmentStatus
+from recurring.models import RecurringFinding, SimilarAction
 from web.caching import cache_public_page
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
@@ -62,7 +64,10 @@ FILTER_PARAMETERS = [
         "sort",
         str,
         enum=[value for value, _label in OutputFilter.base_filters["sort"].extra["choices"]],
-        description=_("The paper's order (the default), by reference, or best match to q."),
+        description=_(
+            "The paper's order (the default), by reference, best match to q, or recurrence: "
+            "actions in the recurring findings raised by the most groups first."
+        ),
     ),
     OpenApiParameter(
         "status",
@@ -79,6 +84,11 @@ FILTER_PARAMETERS = [
         str,
         many=True,
         description=_("Organisation slugs: actions any of them has committed to."),
+    ),
+    OpenApiParameter(
+        "recurring",
+        str,
+        description=_("A published recurring finding's slug: the actions it holds."),
     ),
 ]
 
@@ -211,14 +221,44 @@ class ActionViewSet(ReadOnlyViewSet):
                 Commitment.objects.for_list().with_updates().order_by("role", "organisation__name")
             )
             return self.queryset.prefetch_related(
-                Prefetch("commitments", commitments, to_attr="public_commitments")
+                Prefetch("commitments", commitments, to_attr="public_commitments"),
+                Prefetch(
+                    "recurring_findings",
+                    RecurringFinding.objects.published().order_by("slug"),
+                    to_attr="public_findings",
+                ),
             )
         return self.queryset
+
+    @extend_schema(
+        responses={200: api.SimilarActionSerializer(many=True), 404: ERROR},
+        parameters=[],
+        filters=False,
+    )
+    @action(detail=True, url_path="similar", pagination_class=None, filter_backends=[])
+    def similar(self, request, reference=None):
+        """Up to 10 actions from other working groups that make a similar point, best
+        first: computed from their words, not checked by an editor."""
+        output = get_object_or_404(Output.objects.published(), reference=reference)
+        links = SimilarAction.objects.for_action(output)
+        serializer = api.SimilarActionSerializer(links, many=True, context={"request": request})
+        return Response(serializer.data)
 
     def get_serializer_class(self):
         if self.action == "retrieve":
             return api.OutputDetailSerializer
+        if self.action == "similar":
+            return api.SimilarActionSerializer
         return api.OutputSerializer
+
+
+@documented(api.RecurringFindingSerializer)
+class RecurringFindingViewSet(ReadOnlyViewSet):
+    """Recurring findings: points raised by several working groups, confirmed by
+    editors and published; by title. Only their public members are listed."""
+
+    queryset = RecurringFinding.objects.published().for_list().order_by("title")
+    serializer_class = api.RecurringFindingSerializer
 
 
 @extend_schema_view(

@@ -208,3 +208,41 @@ def commitment_csv_lines(commitments, absolute_url):
     """Yield the commitments' CSV, BOM and header first, streamed."""
     header = [name for name, _help in COMMITMENT_COLUMNS]
     yield from _csv(header, commitment_rows(commitments, absolute_url), CHUNK_SIZE)
+
+
+# (column, what it holds), in the order recurring_csv_lines() fills them.
+RECURRING_COLUMNS = [
+    ("slug", _("The finding's identifier, used in the recurring filter.")),
+    ("url", _("The finding's page on the site.")),
+    ("title", _("The shared point, in the paper's words.")),
+    ("summary", _("One paragraph in the paper's own terms (Markdown).")),
+    ("actions", _("References of its member actions, separated by “; ”.")),
+    ("working_groups", _("Slugs of the groups that raised it, first raised first, by “; ”.")),
+    ("consultations", _("Slugs of those groups' consultations, separated by “; ”.")),
+    ("first_raised", _("When it was first raised: its earliest consultation's date.")),
+    ("group_count", _("How many working groups raised it.")),
+]
+
+
+def recurring_rows(findings, absolute):
+    """One row per finding (with `for_list()`), in RECURRING_COLUMNS order."""
+    for finding in findings:
+        timeline = finding.timeline()
+        first = finding.first_raised
+        yield [
+            finding.slug,
+            absolute(finding.get_absolute_url()),
+            finding.title,
+            finding.summary,
+            _joined(a.reference for raised in timeline for a in raised.actions),
+            _joined(raised.group.slug for raised in timeline),
+            _joined(c.slug for c in finding.consultations()),
+            first.isoformat() if first else "",
+            finding.group_count,
+        ]
+
+
+def recurring_csv_lines(findings, absolute):
+    """The CSV lines of `findings` (with `for_list()`), a header first."""
+    header = [name for name, _help in RECURRING_COLUMNS]
+    yield from _csv(header, recurring_rows(findings, absolute), CHUNK_SIZE)

@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import InsightBriefing
+from recurring.models import RecurringFinding
 from web.text import plain_text, render_markdown
 
 # A feed is read whole; past this many entries, follow the CSV or the API instead.
@@ -127,3 +128,32 @@ class UpdateFeed(Feed):
 
     def item_updateddate(self, item):
         return _day(item.date)
+
+
+class RecurringFeed(Feed):
+    """Published recurring findings, most recently first raised first."""
+
+    feed_type = Atom1Feed
+    title = _("Recurring findings: Connected Places Portal")
+    subtitle = _("Points raised by several working groups, confirmed by editors.")
+
+    def link(self):
+        return reverse("recurring:list")
+
+    def items(self):
+        findings = RecurringFinding.objects.published().most_raised(FEED_LIMIT)
+        return sorted(
+            findings, key=lambda f: (f.first_raised is None, f.first_raised), reverse=True
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return render_markdown(item.summary)
+
+    def item_pubdate(self, item):
+        return _day(item.first_raised) if item.first_raised else None
+
+    def item_categories(self, item):
+        return [raised.group.title for raised in item.timeline()]

@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from progress.models import Role, Status
+from recurring.models import RecurringFinding
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -203,9 +204,15 @@ class OutputDetailSerializer(OutputSerializer):
     commitments = CommitmentSerializer(
         many=True, source="public_commitments", help_text=_("Who committed to take it forward.")
     )
+    recurring_findings = serializers.SerializerMethodField(
+        help_text=_("Slugs of the published recurring findings it belongs to.")
+    )
 
     class Meta(OutputSerializer.Meta):
-        fields = [*OutputSerializer.Meta.fields, "commitments"]
+        fields = [*OutputSerializer.Meta.fields, "commitments", "recurring_findings"]
+
+    def get_recurring_findings(self, output) -> list[str]:
+        return [finding.slug for finding in output.public_findings]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -447,3 +454,67 @@ class TagSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "format": "uri"})
     def get_url(self, obj):
         return self.context["request"].build_absolute_uri(reverse("browse:tag", args=[obj.slug]))
+
+
+class RecurringFindingSerializer(serializers.ModelSerializer):
+    """A point raised by several working groups, as its page shows it: only its
+    public members count."""
+
+    slug = serializers.SlugField(
+        help_text=_("The finding's identifier, used in the recurring filter.")
+    )
+    title = serializers.CharField(help_text=_("The shared point, in the paper's words."))
+    summary = serializers.CharField(
+        help_text=_("One paragraph in the paper's own terms (Markdown).")
+    )
+    url = AbsoluteUrlField(help_text=_("The finding's page on the site."))
+    actions = serializers.SerializerMethodField(help_text=_("References of its member actions."))
+    working_groups = serializers.SerializerMethodField(
+        help_text=_("Slugs of the working groups that raised it, first raised first.")
+    )
+    consultations = serializers.SerializerMethodField(
+        help_text=_("Slugs of the consultations those groups belong to, earliest first.")
+    )
+    first_raised = serializers.DateField(
+        read_only=True, help_text=_("When it was first raised: its earliest consultation's date.")
+    )
+    group_count = serializers.IntegerField(
+        read_only=True, help_text=_("How many working groups raised it.")
+    )
+
+    class Meta:
+        model = RecurringFinding
+        fields = [
+            "slug", "title", "summary", "url", "actions", "working_groups", "consultations",
+            "first_raised", "group_count",
+        ]  # fmt: skip
+
+    def get_actions(self, finding) -> list[str]:
+        return [action.reference for raised in finding.timeline() for action in raised.actions]
+
+    def get_working_groups(self, finding) -> list[str]:
+        return [raised.group.slug for raised in finding.timeline()]
+
+    def get_consultations(self, finding) -> list[str]:
+        return [consultation.slug for consultation in finding.consultations()]
+
+
+class SimilarGroupSerializer(serializers.Serializer):
+    slug = serializers.SlugField(help_text=_("The group's identifier."))
+    title = serializers.CharField(help_text=_("The group's title."))
+
+
+class SimilarActionSerializer(serializers.Serializer):
+    reference = serializers.CharField(source="similar.reference", help_text=_("Its reference."))
+    text = serializers.CharField(source="similar.text", help_text=_("Its text, verbatim."))
+    url = serializers.SerializerMethodField(help_text=_("Its page on the site."))
+    working_group = SimilarGroupSerializer(
+        source="similar.working_group", help_text=_("The other working group it came from.")
+    )
+    score = serializers.FloatField(
+        help_text=_("Computed similarity of the two texts, 0 to 1: higher is closer.")
+    )
+
+    @extend_schema_field({"type": "string", "format": "uri"})
+    def get_url(self, link) -> str:
+        return self.context["request"].build_absolute_uri(link.similar.get_absolute_url())

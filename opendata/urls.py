@@ -23,6 +23,7 @@ router.register("partners", api.PartnerViewSet, basename="partner")
 router.register("themes", api.ThemeViewSet, basename="theme")
 router.register("tags", api.TagViewSet, basename="tag")
 router.register("commitments", api.CommitmentViewSet, basename="commitment")
+router.register("recurring-findings", api.RecurringFindingViewSet, basename="recurringfinding")
 
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -49,5 +50,7 @@ urlpatterns = [
         views.partner_updates_atom,
         name="partner_updates_atom",
     ),
+    path("recurring-findings.csv", views.recurring_csv, name="recurring_csv"),
+    path("recurring-findings.atom", views.recurring_atom, name="recurring_atom"),
     path("open-data/", views.open_data, name="open_data"),
 ]

@@ -9,11 +9,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.generators import SchemaGenerator
 
 from insights.models import Consultation, Organisation
-from opendata.exports import COLUMNS, COMMITMENT_COLUMNS, commitment_csv_lines, csv_lines
-from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed, UpdateFeed
+from opendata.exports import (
+    COLUMNS,
+    COMMITMENT_COLUMNS,
+    RECURRING_COLUMNS,
+    commitment_csv_lines,
+    csv_lines,
+    recurring_csv_lines,
+)
+from opendata.feeds import FEED_LIMIT, ActionFeed, BriefingFeed, RecurringFeed, UpdateFeed
 from opendata.schema import describe
 from progress.filters import tracker_filter
 from progress.models import Update
+from recurring.models import RecurringFinding
 from workinggroups.facets import download_name
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output
@@ -111,6 +119,19 @@ def commitments_csv(request):
     return response
 
 
+def recurring_csv(request):
+    findings = RecurringFinding.objects.published().most_raised(None)
+    response = HttpResponse(
+        "".join(recurring_csv_lines(findings, request.build_absolute_uri)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="recurring-findings.csv"'
+    return response
+
+
+recurring_atom = RecurringFeed()
+
+
 def updates_atom(request):
     """Every update on the site, or those on the commitments a tracker query selects."""
     filterset = tracker_filter(request)
@@ -165,6 +186,7 @@ def open_data(request):
         "licence": LICENCE,
         "columns": COLUMNS,
         "commitment_columns": COMMITMENT_COLUMNS,
+        "recurring_columns": RECURRING_COLUMNS,
         "commitment_filters": [p for p in commitments["parameters"] if p["name"] != "page"],
         "consultations": Consultation.objects.published(),
         "example_partner": example_partner,

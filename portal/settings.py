@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "search",
     "workinggroups",
     "progress",
+    "recurring",
     "browse",
     "content",
     "opendata",
@@ -344,3 +345,7 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# Saving an action refreshes the similar-action lists it is in, after the commit.
+# Turn off for bulk loads, then run `manage.py rebuild_similar_actions`.
+SIMILAR_ACTIONS_ON_SAVE = env_bool("SIMILAR_ACTIONS_ON_SAVE", True)

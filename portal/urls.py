@@ -23,5 +23,6 @@ urlpatterns = [
     path("", include("workinggroups.urls")),
     path("", include("search.urls")),
     path("", include("progress.urls")),
+    path("", include("recurring.urls")),
     path("", include("opendata.urls")),
 ]

@@ -10,12 +10,16 @@ from insights.models import Consultation
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_FIXTURE = ROOT / "fixtures" / "connected-places-2024.json"
+RECURRING_FIXTURE = ROOT / "fixtures" / "recurring-findings-2024.json"
 # The paper as published, kept in the repo so the content tests always run.
 SEED = ROOT / "docs" / "sources" / "connected-places-2024-background-paper.txt"
 
 
 def load_paper():
-    return import_document(json.loads(PAPER_FIXTURE.read_text(encoding="utf-8")))
+    """The paper, then the recurring findings that ship with it."""
+    result = import_document(json.loads(PAPER_FIXTURE.read_text(encoding="utf-8")))
+    import_document(json.loads(RECURRING_FIXTURE.read_text(encoding="utf-8")))
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -322,7 +322,7 @@ FACETS: dict[str, FacetKind] = {
 
 
 # Filters in force beside the facets and the words: part of every cache key and link.
-OTHER_FILTERS = ("status", "committed_by")
+OTHER_FILTERS = ("status", "committed_by", "recurring")
 
 
 def value_of(name: str, item: Any) -> str:

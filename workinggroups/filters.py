@@ -3,12 +3,13 @@ the CSV and the Atom feed. Its facets' counts are in `workinggroups.facets`, the
 field classes that remember unknown values in `web.filtering`."""
 
 import django_filters
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Sector, Theme
 from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedByFilter
+from recurring.models import RecurringFinding, recurrence_of_actions
 from search.models import Kind, SearchEntry
 from search.terms import MAX_QUERY, parse
 from web import notices
@@ -71,6 +72,12 @@ class OutputFilter(django_filters.FilterSet):
     sector = ChoicesFilter(
         choices=Sector.choices, method="filter_sector", label=_("Kind of organisation")
     )
+    recurring = django_filters.ModelChoiceFilter(
+        field_name="recurring_findings",
+        queryset=RecurringFinding.objects.published(),
+        to_field_name="slug",
+        label=_("Recurring finding"),
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Words"))
     sort = django_filters.ChoiceFilter(
         choices=[
@@ -78,6 +85,7 @@ class OutputFilter(django_filters.FilterSet):
             ("reference", _("Reference, A to Z")),
             ("-reference", _("Reference, Z to A")),
             ("relevance", _("Best match to the words")),
+            ("recurrence", _("Raised by the most groups")),
         ],
         method="sort_results",
         empty_label=None,
@@ -88,7 +96,7 @@ class OutputFilter(django_filters.FilterSet):
         model = Output
         fields = [
             "consultation", "part", "working_group", "stage", "theme", "tag", "partner",
-            "sector", "status", "committed_by",
+            "sector", "status", "committed_by", "recurring",
         ]  # fmt: skip
 
     def __init__(self, data=None, *args, **kwargs):
@@ -162,10 +170,18 @@ class OutputFilter(django_filters.FilterSet):
             )
         if sort in ("reference", "-reference"):
             return queryset.order_by(sort)
+        if sort == "recurrence":
+            return queryset.annotate(recurrence=recurrence_rank()).order_by(
+                F("recurrence").desc(), *queryset.in_paper_order().query.order_by
+            )
         return queryset.in_paper_order()
 
     def selected_status(self) -> list[str]:
         return list(self.values().get("status") or [])
+
+    def selected_recurring(self) -> str:
+        finding = self.values().get("recurring")
+        return finding.slug if finding else ""
 
     def selected_committed_by(self) -> list[str]:
         return [organisation.slug for organisation in self.values().get("committed_by") or []]
@@ -181,3 +197,16 @@ class OutputFilter(django_filters.FilterSet):
             noun = NOUNS.get(name) or str(self.filters[name].label).lower()
             found.extend(notices.ignored(noun, value) for value in unknown)
         return found
+
+
+def recurrence_rank():
+    """An expression: how many groups raised the most widely raised published
+    finding each action is in (0 for none). One When per distinct count."""
+    by_count: dict[int, list[int]] = {}
+    for action, count in recurrence_of_actions().items():
+        by_count.setdefault(count, []).append(action)
+    return Case(
+        *(When(pk__in=ids, then=Value(count)) for count, ids in sorted(by_count.items())),
+        default=Value(0),
+        output_field=IntegerField(),
+    )

@@ -7,6 +7,7 @@ import pytest
 
 from content.documents import export_document, import_document
 from insights.models import Consultation, InsightBriefing, KeyTheme, Organisation, Part, Theme
+from recurring.models import RecurringFinding
 from tests.conftest import PAPER_FIXTURE, SEED, load_paper
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -240,6 +241,7 @@ def snapshot():
 
 
 def wipe():
+    RecurringFinding.objects.all().delete()
     Consultation.objects.all().delete()
     Organisation.objects.all().delete()
     Theme.objects.all().delete()

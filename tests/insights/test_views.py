@@ -32,14 +32,16 @@ PAGES = {
     # the newest consultations with briefing/group/output counts (subqueries), their
     # organisers, the featured consultation's grid (one aggregate), theme counts,
     # themes, partner counts, the busiest partners, four totals, commitments per
-    # status and the latest updates (and their evidence, when there are any)
-    "home": (lambda: reverse("browse:home"), 14),
+    # status and the latest updates (and their evidence, when there are any), and
+    # the recurring findings raised most (findings, their actions, their groups)
+    "home": (lambda: reverse("browse:home"), 17),
     # the count, a page of consultations with counts, their organisers
     "consultations": (lambda: reverse("insights:consultations"), 4),
     # consultation, organisers, themes, key themes, four related-consultation links,
     # parts, briefings, their presenters, working groups with output counts, and the
-    # progress roll-up: its actions, commitments per status, actions with one
-    "consultation": (lambda: "/consultations/{consultation}/", 16),
+    # progress roll-up: its actions, commitments per status, actions with one, and
+    # its groups' recurring findings (findings, their actions, their groups)
+    "consultation": (lambda: "/consultations/{consultation}/", 19),
     # briefing with part and consultation, presenters, themes, tags, partners
     "briefing": (lambda: "/insights/{briefing}/", 6),
     # themes with output counts
@@ -60,8 +62,9 @@ PAGES = {
     # their themes, tags and partners, and the progress roll-up (three)
     "working group": (lambda: "/working-groups/{group}/", 11),
     # output with group, part and consultation, its themes, tags and partners, its
-    # commitments (their updates and evidence, when there are any)
-    "output": (lambda: "/actions/{output}/", 6),
+    # commitments (their updates and evidence, when there are any), its recurring
+    # findings (findings, their actions, their groups) and its similar actions
+    "output": (lambda: "/actions/{output}/", 10),
     # a static page
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
 }

@@ -97,8 +97,9 @@ def test_the_actions_list_makes_the_same_number_of_queries_for_any_page_size(
 
 def test_an_action_page_makes_a_fixed_number_of_queries(client, paper, django_assert_num_queries):
     # content version, the output with group, part and consultation, its themes,
-    # tags, partners, its commitments (none here, so no updates to fetch)
-    with django_assert_num_queries(6):
+    # tags, partners, its commitments (none here, so no updates to fetch), its
+    # published recurring findings
+    with django_assert_num_queries(7):
         assert client.get("/api/actions/SGH24-P1-WG3-PS-02/").status_code == 200
 
 
@@ -268,6 +269,7 @@ def test_api_root_lists_the_endpoints(client, db):
         "themes",
         "tags",
         "commitments",
+        "recurring-findings",
     }
 
 

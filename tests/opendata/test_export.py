@@ -4,6 +4,7 @@ from django.core.management import call_command
 from taggit.models import Tag
 
 from insights.models import Consultation, Organisation, Theme
+from recurring.models import RecurringFinding
 from workinggroups.models import Output
 
 EXPORT = "/api/consultations/towards-connected-places-2024/export/"
@@ -37,6 +38,7 @@ def test_export_round_trips_through_load_content_into_an_empty_database(client, 
     path = tmp_path / "export.json"
     path.write_bytes(first)
 
+    RecurringFinding.objects.all().delete()
     Consultation.objects.all().delete()
     Theme.objects.all().delete()
     Organisation.objects.all().delete()

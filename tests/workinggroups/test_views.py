@@ -53,8 +53,9 @@ def test_working_group_query_count_does_not_grow_with_outputs(
 def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_queries):
     output = Output.objects.get(reference="SGH24-P2-WG3-CO-01")
     # content version, output with group, part and consultation, its themes, tags
-    # and partners, its commitments (none here, so no updates to fetch)
-    with django_assert_num_queries(6):
+    # and partners, its commitments (none here, so no updates to fetch), its
+    # recurring findings (findings, their actions, their groups), its similar actions
+    with django_assert_num_queries(10):
         response = client.get(output.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200

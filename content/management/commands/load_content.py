@@ -38,6 +38,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"Loaded {slug} from {path.name}")
             for slug in result["skipped"]:
                 self.stdout.write(f"Kept {slug}: already in the database")
+            for slug in result["findings"]["created"]:
+                self.stdout.write(f"Loaded recurring finding {slug} from {path.name}")
+            for slug in result["findings"]["skipped"]:
+                self.stdout.write(f"Kept recurring finding {slug}: already in the database")
         # Saving indexes each item; this also covers content loaded before search existed.
         call_command("rebuild_search_index", stdout=self.stdout)
         refresh_statistics()
