@@ -219,6 +219,7 @@ class OutputDetailSerializer(OutputSerializer):
         data["commitments"] = self.fields["commitments"].to_representation(
             instance.public_commitments
         )
+        data["recurring_findings"] = self.get_recurring_findings(instance)
         return data
 
 

@@ -110,6 +110,7 @@ def test_only_the_publishers_group_may_publish(db):
         return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
     editors, publishers = codenames("Editors"), codenames("Publishers")
-    assert "publish_consultation" not in editors
-    assert publishers == editors | {"publish_consultation"}
+    publishing = {"publish_consultation", "publish_recurringfinding"}
+    assert not publishing & editors
+    assert publishers == editors | publishing
     assert not {c for c in publishers if c.endswith("_user") or c.endswith("_group")}

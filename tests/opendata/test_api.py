@@ -295,8 +295,11 @@ def test_the_actions_built_directly_say_what_the_serializer_fields_say(client, p
 
     from opendata.serializers import OutputDetailSerializer, OutputSerializer
     from progress.models import Commitment
+    from recurring.models import RecurringFinding
 
-    output = Output.objects.filter(partners__isnull=False, tags__isnull=False).first()
+    output = Output.objects.filter(
+        partners__isnull=False, tags__isnull=False, recurring_findings__isnull=False
+    ).first()
     make_output(make_group(), partners=[Organisation.objects.first()], tags=["Zebra", "apple"])
     request = rf.get("/api/actions/")
     outputs = Output.objects.published().for_list().order_by("pk")
@@ -308,10 +311,16 @@ def test_the_actions_built_directly_say_what_the_serializer_fields_say(client, p
     commitments = Commitment.objects.for_list().with_updates()
     item = outputs.get(pk=output.pk)
     item.public_commitments = list(commitments.filter(action=item))
+    item.public_findings = list(RecurringFinding.objects.published().filter(actions=item))
+    assert item.public_findings, "the shipped findings include this action"
     serializer = OutputDetailSerializer(item, context={"request": request})
     generic = serializers.ModelSerializer.to_representation(serializer, item)
     assert serializer.data == generic
-    assert list(serializer.data) == [*OutputSerializer.Meta.fields, "commitments"]
+    assert list(serializer.data) == [
+        *OutputSerializer.Meta.fields,
+        "commitments",
+        "recurring_findings",
+    ]
 
 
 @pytest.mark.parametrize(
