@@ -166,7 +166,8 @@ def test_the_outputs_list_offers_parts_groups_and_partners_once_narrowed(editor_
 def test_the_outputs_list_searches_words_and_references(editor_client, paper):
     url = reverse("admin:workinggroups_output_changelist")
     found = editor_client.get(url, {"q": "SGH24-P1-WG3"}).context["cl"].result_list
-    assert found and all(o.reference.startswith("SGH24-P1-WG3") for o in found)
+    assert found
+    assert all(o.reference.startswith("SGH24-P1-WG3") for o in found)
     words = editor_client.get(url, {"q": "pandemic"}).context["cl"].result_list
     assert REFERENCE.replace("PS-02", "WW-01") in [o.reference for o in words]
     assert editor_client.get(url, {"q": "zzzunknownzzz"}).context["cl"].result_count == 0
