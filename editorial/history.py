@@ -133,7 +133,7 @@ def word_diff(before, after) -> SafeString:
     """`after` with the words taken out of `before` in <del> and those put in, in
     <ins>; the text escaped."""
     old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
-    html = []
+    html: list[str] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
