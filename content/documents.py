@@ -8,6 +8,7 @@ database to give identical content.
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from editorial.history import recording
 from insights.models import (
     Consultation,
     InsightBriefing,
@@ -27,7 +28,7 @@ class ContentError(ValueError):
 
 
 @transaction.atomic
-def import_document(data, *, replace=False):
+def import_document(data, *, replace=False, user=None, reason=""):
     """Load a content document and return {"created": [...], "skipped": [...]} slugs
     of consultations, and the same of recurring findings under "findings".
 
@@ -35,7 +36,13 @@ def import_document(data, *, replace=False):
     may have changed them) unless `replace` is true, in which case they are
     deleted and loaded afresh. Themes and organisations are matched by slug and
     never overwritten. Loading the same document twice therefore changes nothing.
+    Each item written gets one history record, by `user`, with `reason`.
     """
+    with recording(user, reason=reason):
+        return _import_document(data, replace)
+
+
+def _import_document(data, replace):
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ContentError(f"Not a content document: expected format {FORMAT!r}.")
     try:

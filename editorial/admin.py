@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.managers import TaggableManager
 
-from editorial.history import changes_between, hold, release, restore_initial
+from editorial.history import changes_between, hold, release, restore_initial, word_diff
 from editorial.tagging import TagAutocompleteField
 from editorial.versioning import VERSION_FIELD, VersionedForm, short
 
@@ -100,7 +100,9 @@ class ContentAdmin(VersionedFieldsMixin, SimpleHistoryAdmin):
         for current in historical_records:
             if previous is not None:
                 previous.history_delta_changes = [
-                    {"field": label, "old": short(before), "new": short(after)}
+                    {"field": label, "diff": word_diff(before, after)}
+                    if "—" not in (before, after)
+                    else {"field": label, "old": short(before), "new": short(after)}
                     for label, before, after in changes_between(current, previous)
                 ]
             previous = current

@@ -6,10 +6,25 @@ module is the one owner of "one history record per save": every editing path (th
 admin's forms and inlines, bulk actions, the spreadsheet import) calls `hold(obj)`
 before it saves and `release(obj, user)` once the links and tags are written.
 Nothing else touches the library's `skip_history_when_saving` flag.
+
+Imports and commands that save many items, each in several steps (create, then
+links, then tags), run inside `recording(user, reason=...)`: each item they touch
+gets one record when the block ends, by the editor who ran it or, from a
+terminal, with a reason naming the command and the operating-system user.
 """
+
+import difflib
+import getpass
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.conf import settings
 from django.db import models
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -38,11 +53,97 @@ class ContentHistory(HistoricalRecords):
         cls.history_records = self
 
     def create_historical_record(self, instance, history_type, using=None):
+        batch = _batch.get()
+        if batch is not None and batch.defer(self, instance, history_type):
+            return
         # The tags are gone by post_delete; the record of a deletion keeps the last snapshot.
         if hasattr(instance, "tags"):
             deleted = history_type == "-"
             instance._tag_snapshot = None if deleted else tag_string(instance.tags.names())
         super().create_historical_record(instance, history_type, using=using)
+
+
+@dataclass
+class _Batch:
+    user: object
+    reason: str
+    pending: dict = dataclass_field(default_factory=dict)
+    writing: bool = False
+
+    def defer(self, history, instance, history_type):
+        """Keep `instance`'s record for the end of the block; False: write it now."""
+        if self.writing:
+            return False
+        key = (type(instance), instance.pk)
+        if history_type == "-":
+            self.pending.pop(key, None)
+            self.sign(instance)
+            return False
+        earlier = self.pending.get(key)
+        created = history_type == "+" or (earlier is not None and earlier[2] == "+")
+        self.pending[key] = (history, instance, "+" if created else "~")
+        return True
+
+    def sign(self, instance):
+        if self.user is not None or getattr(instance, "_history_user", None) is None:
+            instance._history_user = self.user
+        if self.reason:
+            instance._change_reason = self.reason
+
+    def write(self):
+        self.writing = True
+        for history, instance, history_type in self.pending.values():
+            self.sign(instance)
+            history.create_historical_record(instance, history_type)
+        self.pending.clear()
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("history_batch", default=None)
+
+
+@contextmanager
+def recording(user=None, *, reason=""):
+    """One history record for each item saved, linked or tagged within the block,
+    written as the block ends (nothing if it raises), by `user`, with `reason`.
+
+    Inside another `recording()` block, it is part of that one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    batch = _Batch(user, reason[:100])
+    token = _batch.set(batch)
+    try:
+        yield
+        batch.write()
+    finally:
+        _batch.reset(token)
+
+
+def command_reason(name):
+    """Who ran a management command, for the history: `manage.py NAME, run by USER`."""
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "an unknown user"
+    return f"manage.py {name}, run by {who}"
+
+
+def word_diff(before, after) -> SafeString:
+    """`after` with the words taken out of `before` in <del> and those put in, in
+    <ins>; the text escaped."""
+    old, new = re.split(r"(\s+)", before), re.split(r"(\s+)", after)
+    html: list[str] = []
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            html.append(escape("".join(old[i1:i2])))
+            continue
+        if i2 > i1:
+            html.append(f"<del>{escape(''.join(old[i1:i2]))}</del>")
+        if j2 > j1:
+            html.append(f"<ins>{escape(''.join(new[j1:j2]))}</ins>")
+    return mark_safe("".join(html))  # every piece is escaped above
 
 
 def tag_string(names):

@@ -124,7 +124,7 @@ def _unique_child_slugs(document, replacing):
 
 
 @transaction.atomic
-def load(draft: Draft, *, user=None, replace_draft=False) -> PaperImport:
+def load(draft: Draft, *, user=None, replace_draft=False, reason="") -> PaperImport:
     """Create the draft; refuse a paper whose consultation slug is taken, unless
     `replace_draft` and the consultation there is a draft, which is replaced."""
     main = draft.consultation
@@ -154,7 +154,7 @@ def load(draft: Draft, *, user=None, replace_draft=False) -> PaperImport:
         existing.delete()
     for consultation in draft.document["consultations"]:
         consultation["status"] = Status.DRAFT  # nothing is public until a publisher says so
-    import_document(draft.document)
+    import_document(draft.document, user=user, reason=reason)
     return PaperImport.objects.create(
         consultation=Consultation.objects.get(slug=main["slug"]),
         file_name=draft.file_name[:255],

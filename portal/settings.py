@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_filters",
-    "taggit",
+    "editorial.apps.TagsConfig",  # django-taggit, labelled "Tags"
     "rest_framework",
     "drf_spectacular",
     "axes",

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from editorial.history import recording
 from insights.models import Organisation
 from progress.models import Commitment, Evidence, Role, Status, Update
 from workinggroups.models import Output
@@ -338,8 +339,14 @@ def _update_row(row, action, organisation, commitment):
 
 
 @transaction.atomic
-def write(result, user=None):
-    """Write a checked Result, each change recorded in the history by `user`."""
+def write(result, user=None, reason=""):
+    """Write a checked Result, each change recorded once in the history by `user`."""
+    with recording(user, reason=reason):
+        _write(result, user)
+    return result
+
+
+def _write(result, user):
     for row in result.rows:
         if result.kind == "commitments":
             commitment = row.commitment or Commitment(
@@ -367,10 +374,10 @@ def write(result, user=None):
     return result
 
 
-def import_progress(name, content, *, user=None, dry_run=False):
+def import_progress(name, content, *, user=None, reason="", dry_run=False):
     """Check the file and, unless `dry_run`, write it all. Raises ImportRefused."""
     result = plan(name, content)
     result.dry_run = dry_run
     if not dry_run:
-        write(result, user)
+        write(result, user, reason)
     return result

@@ -1,19 +1,22 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ImportForm
 
-from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
+from editorial.admin import ContentAdmin, ContentTabularInline
 from insights import admin as insights_admin
 from insights import bulk
 from insights.models import Part
 from insights.publishing import ListOnlyInline, PublishersOnlyAdmin, PublishersOnlyInline
+from search.models import Kind, SearchEntry
+from search.terms import parse
 from web.uploads import read_problem, upload_problem
 from workinggroups.bulk import move_to_group, move_to_stage
-from workinggroups.models import Output, WorkingGroup, stage_rank
+from workinggroups.models import Output, Stage, WorkingGroup, stage_rank
 from workinggroups.resources import OutputResource
 
 
@@ -30,14 +33,22 @@ class LimitedImportForm(ImportForm):
         return cleaned
 
 
-class OutputInline(PublishersOnlyInline, ContentStackedInline):
+class OutputInline(PublishersOnlyInline, ContentTabularInline):
+    """A group's outputs as compact rows under their stages: each line of `fields`
+    is one cell (templates/admin/workinggroups/output_inline.html), the reference
+    heads its row."""
+
     model = Output
-    fields = [("stage", "order"), "text", "themes", "partners", "tags", "reference"]
-    readonly_fields = ["reference"]
-    autocomplete_fields = ["partners"]
-    filter_horizontal = ["themes"]
+    template = "admin/workinggroups/output_inline.html"
+    fields = [("stage", "order"), "text", ("themes", "partners", "tags")]
+    autocomplete_fields = ["themes", "partners"]
     extra = 0
     show_change_link = True
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 7})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (
@@ -71,8 +82,13 @@ class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
     list_select_related = ["part__consultation"]
     search_fields = ["title", "question", "summary"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["themes"]
+    autocomplete_fields = ["themes"]
     inlines = [OutputInline]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "question":
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(output_count=Count("outputs"))
@@ -82,25 +98,62 @@ class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
         return group.output_count
 
 
+class NarrowedFilter(admin.RelatedFieldListFilter):
+    """A list too long to show whole (parts, groups, partners at scale): its choices
+    appear once the list is narrowed by `within`, and are those under that choice."""
+
+    within = "working_group__part__consultation__id__exact"
+    path = ""  # from the filtered model to the `within` choice
+    order: tuple[str, ...] = ("pk",)
+
+    def field_choices(self, field, request, model_admin):
+        chosen = request.GET.get(self.within, "")
+        if not chosen.isdigit():
+            return []
+        related = field.related_model._default_manager.filter(**{self.path: chosen})
+        return [(obj.pk, str(obj)) for obj in related.distinct().order_by(*self.order)]
+
+
+class PartFilter(NarrowedFilter):
+    path = "consultation"
+    order = ("number",)
+
+
+class GroupFilter(NarrowedFilter):
+    within = "working_group__part__id__exact"
+    path = "part"
+    order = ("number",)
+
+
+class PartnerFilter(NarrowedFilter):
+    path = "outputs__working_group__part__consultation"
+    order = ("name",)
+
+
 @admin.register(Output)
 class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
     import_form_class = LimitedImportForm
     actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]
-    list_display = ["reference", "short_text", "stage", "working_group", "theme_list"]
+    # Narrow columns: the list fits 1280 px beside the filters (a foreign key
+    # column would be kept on one line, hence the group as a method).
+    list_display = ["reference", "short_text", "stage_label", "group", "theme_list"]
     list_filter = [
         "working_group__part__consultation",
-        "working_group__part",
-        "working_group",
+        ("working_group__part", PartFilter),
+        ("working_group", GroupFilter),
         "stage",
         "themes",
-        ("partners", admin.RelatedOnlyFieldListFilter),
+        ("partners", PartnerFilter),
     ]
-    list_select_related = ["working_group__part__consultation"]
+    list_select_related = ["working_group"]
+    # Paper order, read from its index; counting every output on each page is left
+    # out (at 100,000 outputs that count alone is most of the page).
+    ordering = ["paper_position", "id"]
+    show_full_result_count = False
     search_fields = ["reference", "text"]
-    autocomplete_fields = ["working_group", "partners"]
-    filter_horizontal = ["themes"]
+    autocomplete_fields = ["working_group", "themes", "partners"]
     readonly_fields = ["reference"]
     fields = [
         "working_group",
@@ -114,6 +167,16 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("themes")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Words through the search index, as the finder reads them (a scan of every
+        text would not scale); a reference by its start."""
+        query = parse(search_term)
+        if not query:
+            return queryset, False
+        words = SearchEntry.objects.filter(kind=Kind.OUTPUT).matching(query)
+        reference = Q(reference__istartswith=search_term.strip())
+        return queryset.filter(Q(pk__in=words.values("object_id")) | reference), False
 
     def has_import_permission(self, request):
         return request.user.has_perms(["workinggroups.add_output", "workinggroups.change_output"])
@@ -148,6 +211,14 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     @admin.display(description="Text")
     def short_text(self, output):
         return output.text if len(output.text) <= 90 else output.text[:87] + "…"
+
+    @admin.display(description="Stage", ordering="stage")
+    def stage_label(self, output):
+        return Stage(output.stage).short_label
+
+    @admin.display(description="Working group", ordering="working_group")
+    def group(self, output):
+        return str(output.working_group)
 
     @admin.display(description="Themes")
     def theme_list(self, output):

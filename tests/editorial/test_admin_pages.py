@@ -7,6 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from insights.models import Status
+from tests.factories import (
+    make_consultation,
+    make_group,
+    make_organisation,
+    make_output,
+    make_part,
+    make_theme,
+)
 from workinggroups.models import Output
 from workinggroups.resources import OutputResource
 
@@ -106,9 +114,10 @@ def test_bad_history_addresses_are_not_found(editor_client, paper, path):
 # (2), then the list's own queries, then saving the session's activity (3).
 REQUEST = 4 + 3
 CHANGELISTS = {
-    # The filters' choices (consultations, parts, groups, themes, partners: 5), the
-    # filtered and the full count (2), the page of outputs, their themes.
-    "workinggroups_output": REQUEST + 5 + 2 + 2,
+    # The filters' choices (consultations, themes: 2; parts, groups and partners
+    # only once the list is narrowed), the filtered count (the full one is left
+    # out), the page of outputs, their themes.
+    "workinggroups_output": REQUEST + 2 + 1 + 2,
     # The filters' choices (consultations, parts, themes: 3), the counts (2), the page.
     "workinggroups_workinggroup": REQUEST + 3 + 2 + 1,
     # The themes filter, the counts (2), the page, the date hierarchy's range and years.
@@ -116,8 +125,16 @@ CHANGELISTS = {
 }
 
 
+def add_content(count):
+    consultation = make_consultation()
+    group = make_group(make_part(consultation), themes=[make_theme()])
+    partner = make_organisation()
+    for order in range(1, count + 1):
+        make_output(group, order=order, themes=group.themes.all(), partners=[partner], tags=["x"])
+
+
 @pytest.mark.parametrize(("changelist", "queries"), CHANGELISTS.items())
-def test_a_changelist_makes_a_fixed_number_of_queries(
+def test_a_changelist_makes_a_fixed_number_of_queries_as_content_grows(
     editor_client, paper, django_assert_num_queries, changelist, queries
 ):
     url = reverse(f"admin:{changelist}_changelist")
@@ -125,3 +142,32 @@ def test_a_changelist_makes_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = editor_client.get(url)
     assert response.context["cl"].result_count > 0
+    add_content(120)
+    with django_assert_num_queries(queries):
+        editor_client.get(url)
+
+
+def test_the_outputs_list_offers_parts_groups_and_partners_once_narrowed(editor_client, paper):
+    url = reverse("admin:workinggroups_output_changelist")
+    html = editor_client.get(url).content.decode()
+    assert "By working group" not in html
+    assert "By partners" not in html
+    narrowed = editor_client.get(url, {"working_group__part__consultation__id__exact": paper.pk})
+    html = narrowed.content.decode()
+    assert "By part" in html
+    assert "By partners" in html
+    part = paper.parts.get(number=1)
+    html = editor_client.get(url, {"working_group__part__id__exact": part.pk}).content.decode()
+    assert "WG 3. Power of Data" in html
+    bad = editor_client.get(url, {"working_group__part__consultation__id__exact": "x"})
+    assert bad.status_code in (200, 302)
+
+
+def test_the_outputs_list_searches_words_and_references(editor_client, paper):
+    url = reverse("admin:workinggroups_output_changelist")
+    found = editor_client.get(url, {"q": "SGH24-P1-WG3"}).context["cl"].result_list
+    assert found
+    assert all(o.reference.startswith("SGH24-P1-WG3") for o in found)
+    words = editor_client.get(url, {"q": "pandemic"}).context["cl"].result_list
+    assert REFERENCE.replace("PS-02", "WW-01") in [o.reference for o in words]
+    assert editor_client.get(url, {"q": "zzzunknownzzz"}).context["cl"].result_count == 0

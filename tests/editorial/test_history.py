@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -70,7 +72,9 @@ def test_editors_see_the_differences_on_the_history_page(editor_client, output):
     response = editor_client.get(reverse("admin:workinggroups_output_history", args=[output.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Rewritten for the history page." in html
+    added = " ".join(re.findall(r"<ins>([^<]*)</ins>", html))
+    assert "Rewritten" in added
+    assert "page." in added
     assert "<strong>Tags:</strong>" in html
     assert "edna" in html
 
@@ -301,3 +305,54 @@ def test_a_bulk_action_on_all_matching_outputs_changes_them_all(editor_client, p
     tagged = Output.objects.filter(tags__name="everyone")
     assert set(tagged) == set(Output.objects.filter(stage=Stage.COLLABORATION))
     assert tagged.count() > 1
+
+
+def test_loading_content_records_each_item_once_with_who_ran_it(paper, tmp_path):
+    import getpass
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from content.documents import export_document
+
+    document = tmp_path / "paper.json"
+    document.write_text(
+        json.dumps(export_document(Consultation.objects.filter(pk=paper.pk))), encoding="utf-8"
+    )
+    paper.delete()
+    call_command("load_content", document, stdout=io.StringIO())
+
+    output = Output.objects.get(reference=REFERENCE)
+    records = list(output.history.all())
+    assert len(records) == 1
+    assert records[0].history_type == "+"
+    assert records[0].history_change_reason == f"manage.py load_content, run by {getpass.getuser()}"
+    assert records[0].tag_names == ", ".join(sorted(output.tags.names(), key=str.lower))
+    assert records[0].partners.count() == output.partners.count()
+    consultation = Consultation.objects.get(slug=paper.slug)
+    assert consultation.history.count() == 1
+
+
+def test_a_text_change_shows_the_words_taken_out_and_put_in(editor_client, output):
+    first, rest = output.text.split(" ", 1)
+    edit_in_admin(editor_client, output, text=f"<b>Changed</b> {rest}")
+    html = editor_client.get(
+        reverse("admin:workinggroups_output_history", args=[output.pk])
+    ).content.decode()
+    assert '<span class="history-diff">' in html
+    assert f"<del>{first}</del><ins>&lt;b&gt;Changed&lt;/b&gt;</ins>" in html
+    assert "&rarr;" not in html.split('<span class="history-diff">')[1].split("</span>")[0]
+
+
+def test_a_command_without_an_editor_shows_who_ran_it_on_the_history_page(editor_client, output):
+    from editorial.history import recording
+
+    with recording(reason="manage.py suggest_partners --apply, run by ops"):
+        output.partners.add(make_organisation("Recorded partner"))
+        output.tags.add("recorded")
+    assert output.history.first().history_change_reason.endswith("run by ops")
+    html = editor_client.get(
+        reverse("admin:workinggroups_output_history", args=[output.pk])
+    ).content.decode()
+    assert "run by ops" in html

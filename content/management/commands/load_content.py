@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from content.documents import ContentError, import_document, refresh_statistics
+from editorial.history import command_reason
 
 DEFAULT_FIXTURES = sorted((Path(settings.BASE_DIR) / "fixtures").glob("*.json"))
 
@@ -31,7 +32,9 @@ class Command(BaseCommand):
             except (OSError, ValueError) as error:
                 raise CommandError(f"Cannot read {path}: {error}") from error
             try:
-                result = import_document(data, replace=replace)
+                result = import_document(
+                    data, replace=replace, reason=command_reason("load_content")
+                )
             except ContentError as error:
                 raise CommandError(f"{path}: {error}") from error
             for slug in result["created"]:

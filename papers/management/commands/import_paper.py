@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from editorial.history import command_reason
 from papers.parsing import NoStructure
 from papers.readers import ReadError
 from papers.services import PaperError, load, prepare, stage_counts
@@ -50,7 +51,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(draft.document, ensure_ascii=False, indent=2))
             return
         try:
-            record = load(draft, replace_draft=replace_draft)
+            record = load(draft, replace_draft=replace_draft, reason=command_reason("import_paper"))
         except PaperError as error:
             raise CommandError(str(error)) from error
         consultation = record.consultation

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from editorial.history import command_reason
 from progress.services import ImportRefused, import_progress
 
 
@@ -23,7 +24,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         try:
-            result = import_progress(file.name, content, dry_run=dry_run)
+            result = import_progress(
+                file.name, content, dry_run=dry_run, reason=command_reason("import_progress")
+            )
         except ImportRefused as refused:
             raise CommandError(
                 "Nothing was imported:\n" + "\n".join(f"  {error}" for error in refused.errors)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from editorial.bulk import change_each
+from editorial.history import command_reason, recording
 from insights.models import InsightBriefing
 from insights.suggestions import partner_suggestions
 from workinggroups.models import Output
@@ -36,11 +37,12 @@ class Command(BaseCommand):
                     accepted = {}
                     for suggestion in suggestions:
                         accepted.setdefault(suggestion.item.pk, []).append(suggestion.organisation)
-                    change_each(
-                        queryset.filter(pk__in=accepted),
-                        None,
-                        lambda obj, accepted=accepted: obj.partners.add(*accepted[obj.pk]),
-                    )
+                    with recording(reason=command_reason("suggest_partners --apply")):
+                        change_each(
+                            queryset.filter(pk__in=accepted),
+                            None,
+                            lambda obj, accepted=accepted: obj.partners.add(*accepted[obj.pk]),
+                        )
                 total += len(suggestions)
         verb = "Linked" if apply else "Suggested"
         self.stderr.write(
