@@ -12,4 +12,7 @@ urlpatterns = [
     path("partners/<slug:slug>/", views.partner_detail, name="partner"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("contact/", views.contact, name="contact"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
 ]

@@ -1,9 +1,11 @@
 """The pages that browse the findings across consultations: home, themes, tags
-and partners, and the accessibility statement."""
+and partners; the accessibility statement and the contact, privacy and cookies pages."""
 
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
@@ -141,3 +143,23 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "browse/accessibility.html")
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "browse/contact.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "browse/privacy.html")
+
+
+def cookies(request: HttpRequest) -> HttpResponse:
+    """The cookies page names the cookies as the settings do: only the admin sets any."""
+    context = {
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_days": settings.CSRF_COOKIE_AGE // 86400,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "messages_cookie": CookieStorage.cookie_name,
+    }
+    return render(request, "browse/cookies.html", context)

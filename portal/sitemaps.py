@@ -20,6 +20,9 @@ class PagesSitemap(Sitemap):
             "browse:partners",
             "workinggroups:finder",
             "browse:accessibility",
+            "browse:contact",
+            "browse:privacy",
+            "browse:cookies",
         ]
 
     def location(self, item):

@@ -100,14 +100,6 @@ def test_a_tag_used_only_in_drafts_does_not_reveal_itself(client, db):
     assert client.get(reverse("browse:tag", args=["hush-hush"])).status_code == 404
 
 
-def test_accessibility_statement_says_the_standard_and_how_to_report(client, db):
-    html = text_of(client.get(reverse("browse:accessibility")))
-    assert "Web Content Accessibility Guidelines version 2.2" in html
-    assert "AA standard" in html
-    assert "Reporting accessibility problems" in html
-    assert 'href="/accessibility/">Accessibility statement' in html
-
-
 def test_home_lists_the_newest_consultations_and_links_to_all(client, paper):
     import datetime
 

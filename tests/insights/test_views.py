@@ -61,8 +61,11 @@ PAGES = {
     # output with group, part and consultation, its themes, tags and partners, its
     # commitments (their updates and evidence, when there are any)
     "output": (lambda: "/actions/{output}/", 6),
-    # a static page
+    # static pages
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
+    "contact": (lambda: reverse("browse:contact"), 0),
+    "privacy": (lambda: reverse("browse:privacy"), 0),
+    "cookies": (lambda: reverse("browse:cookies"), 0),
 }
 
 IN_THE_PAPER = {
