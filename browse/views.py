@@ -6,9 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from progress.blocks import home_progress, partner_progress, rollup
@@ -80,6 +82,37 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
         rollup=rollup(Output.objects.published().filter(themes=theme)),
     )
     return render(request, "browse/theme_detail.html", context)
+
+
+def _public_tagged_items() -> Q:
+    """Tag links on published actions, briefings and working groups (taggit's
+    generic table), matched by content type name so no content-type lookup runs."""
+    public = Q()
+    for model in (Output, InsightBriefing, WorkingGroup):
+        opts = model._meta
+        public |= Q(
+            content_type__app_label=opts.app_label,
+            content_type__model=opts.model_name,
+            object_id__in=model.objects.published().values("pk"),
+        )
+    return public
+
+
+@cache_public_page
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """Every tag on published content, A to Z, with how many actions carry it."""
+    opts = Output._meta
+    on_output = Q(content_type__app_label=opts.app_label, content_type__model=opts.model_name)
+    tags = (
+        TaggedItem.objects.filter(_public_tagged_items())
+        .values("tag__name", "tag__slug")
+        .annotate(
+            output_count=Count("pk", filter=on_output),
+            other_count=Count("pk", filter=~on_output),
+        )
+        .order_by(Lower("tag__name"), "tag__slug")
+    )
+    return render(request, "browse/tag_list.html", {"tags": list(tags)})
 
 
 @cache_public_page

@@ -115,3 +115,49 @@ def test_home_lists_the_newest_consultations_and_links_to_all(client, paper):
     assert f'href="/consultations/">All {total} consultations</a>' in response.content.decode()
     # The newest consultation with actions is the one shown as a grid.
     assert response.context["featured"] == paper
+
+
+def test_tags_index_lists_published_tags_a_to_z_with_counts(client, db):
+    make_output(tags=["zebra crossings", "Apps"], text="One.")
+    make_output(tags=["zebra crossings"], text="Two.")
+    draft = make_group(make_part(make_consultation(status=Status.DRAFT)))
+    make_output(draft, tags=["hush-hush"], text="Secret.")
+    html = text_of(client.get(reverse("browse:tags")))
+    assert html.index(">Apps</a>") < html.index(">zebra crossings</a>")
+    assert re.search(
+        r'href="/tags/zebra-crossings/">zebra crossings</a> <span class="count">2 actions', html
+    )
+    assert "hush-hush" not in html
+
+
+def test_tag_page_breadcrumb_leads_to_the_tags_index(client, db):
+    make_output(tags=["bridges"])
+    html = text_of(client.get(reverse("browse:tag", args=["bridges"])))
+    breadcrumbs = html[
+        html.index('class="breadcrumbs"') : html.index("</nav>", html.index('class="breadcrumbs"'))
+    ]
+    assert 'href="/tags/">Tags</a>' in breadcrumbs
+    assert "Themes" not in breadcrumbs
+
+
+def test_briefings_index_lists_published_briefings_by_consultation(client, paper):
+    html = text_of(client.get(reverse("insights:briefings")))
+    assert "<h1>Insight briefings</h1>" in html
+    assert 'href="/insights/secure-connected-places/"' in html
+    assert f'href="{paper.get_absolute_url()}">{paper.title}</a></h2>' in html
+
+
+def test_working_groups_index_lists_groups_with_their_action_counts(client, paper):
+    draft_group = make_group(
+        make_part(make_consultation(status=Status.DRAFT)), title="Secret group"
+    )
+    html = text_of(client.get(reverse("workinggroups:groups")))
+    assert f'href="/working-groups/{WG1}/">Place-based Devolution' in html
+    assert "SGH24-P1-WG1 · 16 actions" in html
+    assert draft_group.title not in html
+
+
+def test_the_index_pages_are_in_the_sitemap(client, db):
+    xml = text_of(client.get(reverse("sitemap")))
+    for path in ("/tags/", "/insights/", "/working-groups/"):
+        assert f"<loc>http://testserver{path}</loc>" in xml

@@ -61,6 +61,12 @@ PAGES = {
     # output with group, part and consultation, its themes, tags and partners, its
     # commitments (their updates and evidence, when there are any)
     "output": (lambda: "/actions/{output}/", 6),
+    # tags on published actions, briefings and groups, with counts (one aggregate)
+    "tags": (lambda: reverse("browse:tags"), 2),
+    # the count, a page of briefings with part and consultation, their presenters
+    "briefings": (lambda: reverse("insights:briefings"), 4),
+    # the count, a page of groups with part, consultation and output counts
+    "working groups": (lambda: reverse("workinggroups:groups"), 3),
     # static pages
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
     "contact": (lambda: reverse("browse:contact"), 0),
