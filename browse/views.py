@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag, TaggedItem
 
+from browse.forms import PartnerSortForm
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from progress.blocks import home_progress, partner_progress, rollup
 from web.caching import cache_public_page
@@ -133,12 +134,30 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 def partner_list(request: HttpRequest) -> HttpResponse:
-    partners = Organisation.objects.with_output_counts().with_briefing_counts()
+    """Organisations by sector and name, or (`sort=actions`) in one list, those named
+    by the most actions first; each with the actions and briefings its page lists."""
+    form = PartnerSortForm(request.GET)
+    order = form.order()
+    output_counts = Organisation.objects.output_counts()
+    briefing_counts = Organisation.objects.briefing_counts()
+    partners: list[Any] = list(Organisation.objects.order_by(Lower("name"), "pk"))
+    for partner in partners:
+        partner.output_count = output_counts.get(partner.pk, 0)
+        partner.briefing_count = briefing_counts.get(partner.pk, 0)
     sectors = [
         (value, label, [p for p in partners if p.sector == value])
         for value, label in Sector.choices
     ]
-    return render(request, "browse/partner_list.html", {"sectors": sectors})
+    if order == "actions":
+        partners.sort(key=lambda partner: -partner.output_count)
+    context = {
+        "sectors": sectors,
+        "partners": partners,
+        "order": order,
+        "sorts": form.fields["sort"].choices,
+        "notices": form.notices(),
+    }
+    return render(request, "browse/partner_list.html", context)
 
 
 def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:

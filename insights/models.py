@@ -108,6 +108,22 @@ class OrganisationQuerySet(models.QuerySet):
             )
         )
 
+    def briefing_counts(self) -> dict[int, int]:
+        """{organisation id: published briefings that it presented or that name it},
+        as its own page lists them, each briefing once: two reads of the link tables."""
+        pairs: set[tuple[int, int]] = set()
+        for field in ("presenters", "partners"):
+            through = InsightBriefing._meta.get_field(field).remote_field.through
+            pairs.update(
+                through.objects.filter(
+                    insightbriefing__part__consultation__status__in=PUBLIC_STATUSES
+                ).values_list("organisation_id", "insightbriefing_id")
+            )
+        counts: dict[int, int] = {}
+        for organisation_id, _briefing in pairs:
+            counts[organisation_id] = counts.get(organisation_id, 0) + 1
+        return counts
+
     def busiest(self, limit: int) -> list[Any]:
         """The `limit` organisations named by the most published outputs, each with
         `output_count`, most first and ties by name. Counts come from the link
@@ -157,6 +173,13 @@ class Organisation(models.Model):
 
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
+
+    @property
+    def shown_short_name(self) -> str:
+        """The short name, where it says more than the name does ("PUBLIC (PUBLIC)")."""
+        if self.short_name and self.short_name.casefold() != self.name.casefold():
+            return self.short_name
+        return ""
 
     def names(self):
         """Every name the text may use for this organisation, longest first."""

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from insights.models import Status
 from tests.factories import (
+    make_briefing,
     make_consultation,
     make_group,
     make_organisation,
@@ -66,6 +67,65 @@ def test_partners_index_groups_organisations_by_sector_with_counts(client, paper
     assert '<h2 id="private">Private sector' in html
     socitm = r'href="/partners/socitm/">[^<]+</a> \(Socitm\)</span> <span class="count">9 actions'
     assert re.search(socitm, html)
+
+
+def names_listed(html):
+    return re.findall(r'<li><span><a href="/partners/[^/]+/">([^<]+)</a>', html)
+
+
+def test_partners_index_orders_by_the_name_shown(client, db):
+    for slug, name in [("barking", "London Borough of Barking"), ("zed", "Aardvark Trust")]:
+        make_organisation(slug=slug, name=name)
+    make_organisation(slug="a-first-slug", name="Merton Council")
+    names = names_listed(text_of(client.get(reverse("browse:partners"))))
+    ours = [
+        n for n in names if n in {"London Borough of Barking", "Aardvark Trust", "Merton Council"}
+    ]
+    assert ours == ["Aardvark Trust", "London Borough of Barking", "Merton Council"]
+
+
+def test_partners_index_counts_what_the_partner_page_lists(client, db):
+    partner = make_organisation(slug="rivertown", name="Rivertown Council (fictitious)")
+    briefing = make_briefing(presenters=[make_organisation()])
+    briefing.partners.add(partner)
+    make_briefing(presenters=[partner], part=briefing.part).partners.add(partner)
+    row = re.search(
+        r'Rivertown Council \(fictitious\)</a></span> <span class="count">([^<]+)</span>',
+        text_of(client.get(reverse("browse:partners"))),
+    )
+    assert row.group(1) == "0 actions, 2 briefings"
+    page = text_of(client.get(partner.get_absolute_url()))
+    assert page.count('href="/insights/') >= 2
+
+
+def test_partners_index_does_not_repeat_a_short_name_that_is_the_name(client, db):
+    make_organisation(slug="acme", name="ACME", short_name="Acme")
+    html = text_of(client.get(reverse("browse:partners")))
+    assert ">ACME</a></span>" in html
+    assert "(Acme)" not in html
+
+
+def test_partners_index_sorts_by_number_of_actions(client, db):
+    busy, quiet = make_organisation(name="Zeta Council"), make_organisation(name="Alpha Council")
+    make_output(partners=[busy], text="One.")
+    make_output(partners=[busy, quiet], text="Two.")
+    by_name = names_listed(text_of(client.get(reverse("browse:partners"))))
+    assert by_name.index("Alpha Council") < by_name.index("Zeta Council")
+    html = text_of(client.get(reverse("browse:partners") + "?sort=actions"))
+    by_actions = names_listed(html)
+    assert by_actions.index("Zeta Council") < by_actions.index("Alpha Council")
+    counts = re.findall(r'<span class="count">(\d+) actions?,', html)
+    assert [int(n) for n in counts] == sorted((int(n) for n in counts), reverse=True)
+    assert '<a href="/partners/?sort=actions" aria-current="page">Most actions first</a>' in html
+
+
+def test_partners_index_ignores_an_unknown_sort_with_a_notice(client, db):
+    make_organisation(name="Alpha Council")
+    response = client.get(reverse("browse:partners") + "?sort=loudest")
+    assert response.status_code == 200
+    assert "We don&#x27;t know the sort order &#x27;loudest&#x27;; it was ignored." in text_of(
+        response
+    )
 
 
 def test_theme_page_lists_briefings_groups_and_paginates_actions(client, db):

@@ -49,8 +49,10 @@ PAGES = {
     "theme": (lambda: "/themes/{theme}/", 12),
     # tag, then as for a theme
     "tag": (lambda: "/tags/{tag}/", 9),
-    # organisations with output and briefing counts
-    "partners": (lambda: reverse("browse:partners"), 2),
+    # published outputs per organisation, briefings presented, briefings naming
+    # (each briefing counted once, as the partner's page lists them), organisations
+    "partners": (lambda: reverse("browse:partners"), 5),
+    "partners by actions": (lambda: reverse("browse:partners") + "?sort=actions", 5),
     # organisation, consultations it organised, briefings it presented, briefings
     # naming it, outputs naming it, their themes, tags and partners, its commitments
     # per status, the first of them, its latest updates (their evidence, when any)
