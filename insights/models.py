@@ -171,6 +171,33 @@ class Organisation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("browse:partner", args=[self.slug])
 
+    # Its entry in the site search (search.services): partners belong to no consultation.
+    search_kind = "organisation"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.all()
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": None,
+            "title": self.name,
+            "reference": self.shown_short_name,
+            "context": self.get_sector_display(),
+            "summary": "; ".join(self.alias_list()),
+            "body": plain_words(self.description),
+        }
+
+    def search_dependents(self):
+        """Its names are in the entries of the outputs naming it and the briefings
+        it presented."""
+        yield from self.outputs.select_related(
+            "working_group__part__consultation"
+        ).prefetch_related("themes", "tags", "partners")
+        yield from self.presented_briefings.select_related("part__consultation").prefetch_related(
+            "presenters"
+        )
+
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
 
@@ -230,6 +257,28 @@ class Theme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("browse:theme", args=[self.slug])
+
+    search_kind = "theme"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.all()
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": None,
+            "title": self.name,
+            "reference": "",
+            "context": "",
+            "summary": self.description,
+            "body": "",
+        }
+
+    def search_dependents(self):
+        """Its name is in the entries of the outputs under it."""
+        return self.outputs.select_related("working_group__part__consultation").prefetch_related(
+            "themes", "tags", "partners"
+        )
 
 
 class DatePrecision(models.TextChoices):
@@ -368,7 +417,7 @@ class Consultation(Versioned):
             "title": self.title,
             "reference": self.reference_prefix,
             "context": self.source_title,
-            "summary": self.subtitle,
+            "summary": " ".join(filter(None, [self.subtitle, self.venue])),
             "body": "\n\n".join(
                 filter(None, [plain_words(self.introduction), plain_words(self.conclusion)])
             ),

@@ -47,7 +47,7 @@ def _entry_values(obj):
     values = {
         **fields,
         "consultation": consultation,
-        "is_public": consultation.is_public,
+        "is_public": consultation.is_public if consultation else True,
         "url": obj.get_absolute_url(),
         "title_words": " ".join(title),
         "summary_words": " ".join(summary),
