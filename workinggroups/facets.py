@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from insights.models import Consultation, Part, Sector
 from search.terms import parse
 from web.caching import cached
-from workinggroups.models import Stage, WorkingGroup
+from workinggroups.models import Output, Stage, WorkingGroup
 
 
 class OutputFilter(Protocol):
@@ -248,7 +248,11 @@ class ManyToManyFacet(FacetKind):
             .annotate(count=Count("pk"), **{key: Max(path) for key, path in self.columns.items()})
         )
         rows = [row for row in rows if row["group"] is not None]
-        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+        return self.shown(self.listed(rows)), {row["group"]: row["count"] for row in rows}
+
+    def listed(self, rows: list[Row]) -> list[Row]:
+        """The rows that may be listed at all (a chosen value always shows)."""
+        return rows
 
     def label(self, row: Row) -> str:
         return row["name"]
@@ -258,6 +262,27 @@ class ManyToManyFacet(FacetKind):
 
     def chosen_label(self, item: Any) -> str:
         return item.name
+
+
+class TagFacet(ManyToManyFacet):
+    """Tags on at least `min_uses` published actions: a tag on one action narrows
+    to that action alone, which the words do better (docs/content-format.md)."""
+
+    min_uses = 2
+
+    def listed(self, rows: list[Row]) -> list[Row]:
+        used = cached("tag-uses", self.min_uses, self.often_used)
+        return [row for row in rows if row["group"] in used]
+
+    def often_used(self) -> set[int]:
+        rows = (
+            Output.objects.published()
+            .values("tags")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=self.min_uses)
+            .values_list("tags", flat=True)
+        )
+        return set(rows)
 
 
 class SectorFacet(FacetKind):
@@ -304,7 +329,7 @@ FACETS: dict[str, FacetKind] = {
             {"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
             order=lambda row: (row["position"], row["name"]),
         ),
-        ManyToManyFacet(
+        TagFacet(
             "tag",
             "tags",
             {"value": "tags__slug", "name": "tags__name"},

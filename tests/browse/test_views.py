@@ -148,10 +148,10 @@ def test_theme_page_lists_briefings_groups_and_paginates_actions(client, db):
 
 
 def test_tag_page_lists_what_carries_the_tag(client, paper):
-    html = text_of(client.get(reverse("browse:tag", args=["devolution"])))
-    assert "Place-based Devolution \u2013 Big and Small" in html
-    assert "SGH24-P1-WG1-WW-01" in html
-    assert 'href="/actions/?tag=devolution"' in html
+    html = text_of(client.get(reverse("browse:tag", args=["responsible-ai"])))
+    assert "Responsible and Secure AI / Emerging Technologies" in html
+    assert "Socitm look to partner with RAIUK" in html
+    assert 'href="/actions/?tag=responsible-ai"' in html
 
 
 def test_a_tag_used_only_in_drafts_does_not_reveal_itself(client, db):

@@ -25,7 +25,7 @@ PAGE_TYPES = {
     "output": "/actions/SGH24-P1-WG1-CO-01/",
     "themes": "/themes/",
     "theme": f"/themes/{THEME}/",
-    "tag": "/tags/devolution/",
+    "tag": "/tags/responsible-ai/",
     "partners": "/partners/",
     "partner": "/partners/loti/",
     "finder": f"/actions/?theme={THEME}&stage={STAGE}",

@@ -80,7 +80,7 @@ IN_THE_PAPER = {
     "consultation": "towards-connected-places-2024",
     "briefing": "secure-connected-places",
     "theme": "data-sharing-and-standards",
-    "tag": "devolution",
+    "tag": "responsible-ai",
     "partner": "socitm",
     "group": WG1,
     "output": "SGH24-P1-WG1-CO-03",
