@@ -7,8 +7,10 @@ from web import notices
 class PartnerSortForm(forms.Form):
     """The partners index's order: by name (the default) or most actions first."""
 
+    SORTS = [("name", _("Name, A to Z")), ("actions", _("Most actions first"))]
+
     sort = forms.ChoiceField(
-        choices=[("name", _("Name, A to Z")), ("actions", _("Most actions first"))],
+        choices=SORTS,
         required=False,
         label=_("Sort by"),
     )

@@ -154,7 +154,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         "sectors": sectors,
         "partners": partners,
         "order": order,
-        "sorts": form.fields["sort"].choices,
+        "sorts": PartnerSortForm.SORTS,
         "notices": form.notices(),
     }
     return render(request, "browse/partner_list.html", context)

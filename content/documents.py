@@ -15,6 +15,7 @@ from insights.models import (
     Part,
     Theme,
 )
+from web import terminal
 from workinggroups.models import Output, Stage, WorkingGroup
 
 FORMAT = "connected-places-portal/1"
@@ -41,7 +42,10 @@ def import_document(data, *, replace=False):
         orgs = {item["slug"]: _organisation(item) for item in data.get("organisations", [])}
         orgs.update({org.slug: org for org in Organisation.objects.all()})
         created, skipped, links = [], [], []
-        for item in data.get("consultations", []):
+        consultations = data.get("consultations", [])
+        for item in terminal.progress(
+            consultations, desc="Loading consultations", unit="consultation"
+        ):
             existing = Consultation.objects.filter(slug=item["slug"]).first()
             if existing and not replace:
                 skipped.append(existing.slug)

@@ -112,8 +112,7 @@ class OrganisationQuerySet(models.QuerySet):
         """{organisation id: published briefings that it presented or that name it},
         as its own page lists them, each briefing once: two reads of the link tables."""
         pairs: set[tuple[int, int]] = set()
-        for field in ("presenters", "partners"):
-            through = InsightBriefing._meta.get_field(field).remote_field.through
+        for through in (InsightBriefing.presenters.through, InsightBriefing.partners.through):
             pairs.update(
                 through.objects.filter(
                     insightbriefing__part__consultation__status__in=PUBLIC_STATUSES

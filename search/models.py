@@ -1,4 +1,4 @@
-from typing import Self
+from typing import Any, Self
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
@@ -116,7 +116,7 @@ class SearchEntryQuerySet(models.QuerySet):
 
     def ranked(self, kinds: list[str] | None = None) -> Self:
         """Best match first; with `kinds`, grouped by kind in that order first."""
-        order = ["-rank", "kind", "reference", "id"]
+        order: list[Any] = ["-rank", "kind", "reference", "id"]
         if kinds:
             position = Case(
                 *(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)),

@@ -53,6 +53,7 @@ def connect() -> None:
             field = model._meta.get_field(name)
             assert isinstance(field, ManyToManyField | TaggableManager)
             through = field.remote_field.through
+            assert through is not None
             # taggit's one table holds every model's tags: connect it once.
             uid = (
                 f"search-links-{through._meta.label}"
