@@ -109,6 +109,10 @@ class FacetKind:
         """A chosen value's label."""
         return item.label
 
+    def hidden(self, rows: list[Row], counts: dict) -> int:
+        """How many options with matches are left out of `rows` for want of room."""
+        return len(counts) - len(rows)
+
     def shown(self, rows: list[Row]) -> list[Row]:
         if self.by_count:
             rows = sorted(rows, key=lambda row: (-row["count"], row["group"]))[: self.limit]
@@ -274,6 +278,11 @@ class TagFacet(ManyToManyFacet):
         used = cached("tag-uses", self.min_uses, self.often_used)
         return [row for row in rows if row["group"] in used]
 
+    def hidden(self, rows: list[Row], counts: dict) -> int:
+        # Rare tags are never listed, so narrowing would not show them: not counted.
+        used = cached("tag-uses", self.min_uses, self.often_used)
+        return len([key for key in counts if key in used]) - len(rows)
+
     def often_used(self) -> set[int]:
         rows = (
             Output.objects.published()
@@ -424,7 +433,7 @@ class Faceting:
                 count = counts.get(kind.key(item), 0)
                 options.append(Option(kind.value(item), kind.chosen_label(item), count, True))
         label = str(self.filterset.filters[name].label)
-        self._facets[name] = Facet(name, label, kind.multiple, options, len(counts) - len(rows))
+        self._facets[name] = Facet(name, label, kind.multiple, options, kind.hidden(rows, counts))
         return self._facets[name]
 
     def facets(self) -> list[Facet]:

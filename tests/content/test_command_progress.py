@@ -79,7 +79,7 @@ def on_a_terminal(args, db_path):
             "DEBUG": "1",
             "DATABASE_URL": f"sqlite:///{db_path}",
         },
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=follower,
     )
     os.close(follower)
