@@ -234,7 +234,7 @@ def test_the_sitemap_lists_published_pages_only(client, paper, django_assert_num
         "/actions/SGH24-P1-WG1-CO-03/",
         "/themes/data-sharing-and-standards/",
         "/partners/socitm/",
-        "/tags/devolution/",
+        "/tags/responsible-ai/",
         "/accessibility/",
     ):
         assert f"<loc>http://testserver{path}</loc>" in xml
