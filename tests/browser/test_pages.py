@@ -31,6 +31,13 @@ PAGE_TYPES = {
     "finder": f"/actions/?theme={THEME}&stage={STAGE}",
     "search": "/search/?q=data",
     "accessibility": "/accessibility/",
+    "contact": "/contact/",
+    "privacy": "/privacy/",
+    "cookies": "/cookies/",
+    "tags": "/tags/",
+    "briefings": "/insights/",
+    "working groups": "/working-groups/",
+    "partners by actions": "/partners/?sort=actions",
     "404": "/no-such-page/",
 }
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
