@@ -244,6 +244,10 @@ class ManyToManyFacet(FacetKind):
         self.relation, self.columns, self._order = relation, columns, order
 
     def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        rows = self.rows(faceting)
+        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+
+    def rows(self, faceting: Faceting) -> list[Row]:
         # Every filter is a column test or a `pk__in` subquery, never a join that
         # repeats a row, so grouping the filtered rows counts each once.
         rows = (
@@ -251,12 +255,7 @@ class ManyToManyFacet(FacetKind):
             .values(group=F(self.relation))
             .annotate(count=Count("pk"), **{key: Max(path) for key, path in self.columns.items()})
         )
-        rows = [row for row in rows if row["group"] is not None]
-        return self.shown(self.listed(rows)), {row["group"]: row["count"] for row in rows}
-
-    def listed(self, rows: list[Row]) -> list[Row]:
-        """The rows that may be listed at all (a chosen value always shows)."""
-        return rows
+        return [row for row in rows if row["group"] is not None]
 
     def label(self, row: Row) -> str:
         return row["name"]
@@ -274,9 +273,14 @@ class TagFacet(ManyToManyFacet):
 
     min_uses = 2
 
-    def listed(self, rows: list[Row]) -> list[Row]:
-        used = cached("tag-uses", self.min_uses, self.often_used)
-        return [row for row in rows if row["group"] in used]
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        # Asked afresh with each count (itself cached), so that every cold page makes
+        # the same queries; kept for hidden(), which runs on cached counts too.
+        used = self.often_used()
+        cached("tag-uses", self.min_uses, lambda: used)
+        rows = self.rows(faceting)
+        listed = [row for row in rows if row["group"] in used]
+        return self.shown(listed), {row["group"]: row["count"] for row in rows}
 
     def hidden(self, rows: list[Row], counts: dict) -> int:
         # Rare tags are never listed, so narrowing would not show them: not counted.

@@ -320,7 +320,7 @@ def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs, and a second
     # grouping for the stage facet, which ignores the stages chosen.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
