@@ -3,13 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 
 .PHONY: run test install lint format check benchmark
 
-run: $(STAMP)  ## Set up, load the shipped content and serve on http://127.0.0.1:8000
+run: $(STAMP)  ## Set up, load the shipped content and serve on http://127.0.0.1:$(PORT)
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_content
-	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)  ## Run the whole test suite (set DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest

@@ -31,7 +31,7 @@ from insights.models import (
 )
 from progress.models import Commitment, Evidence, Role, Update
 from progress.models import Status as Progress
-from web import caching
+from web import caching, terminal
 from workinggroups.models import Output, Stage, WorkingGroup, paper_position
 
 SLUG_PREFIX = "generated-"
@@ -318,7 +318,10 @@ class ContentGenerator:
         )
 
         outputs = []
-        for group, size in zip(groups, group_sizes, strict=True):
+        sized = zip(groups, group_sizes, strict=True)
+        for group, size in terminal.progress(
+            sized, desc="Writing actions", total=len(groups), unit="group"
+        ):
             for stage, count in zip(Stage, g.stage_sizes(size), strict=True):
                 for order in range(1, count + 1):
                     outputs.append(
@@ -343,7 +346,10 @@ class ContentGenerator:
                     )
         outputs = Output.objects.bulk_create(outputs, batch_size=BATCH)
         output_themes, output_partners, output_tags = [], [], []
-        for output, group_index in zip(outputs, self.group_indexes(group_sizes), strict=True):
+        placed = zip(outputs, self.group_indexes(group_sizes), strict=True)
+        for output, group_index in terminal.progress(
+            placed, desc="Linking actions", total=len(outputs), unit="action"
+        ):
             # Most of an output's themes are its group's; some reach beyond it.
             own = group_themes[group_index]
             picked = {own[i] for i in g.sample(own, 1, 2)}

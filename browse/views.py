@@ -1,13 +1,18 @@
 """The pages that browse the findings across consultations: home, themes, tags
-and partners, and the accessibility statement."""
+and partners; the accessibility statement and the contact, privacy and cookies pages."""
 
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
+from browse.forms import PartnerSortForm
 from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
 from progress.blocks import home_progress, partner_progress, rollup
 from web.caching import cache_public_page
@@ -81,6 +86,37 @@ def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "browse/theme_detail.html", context)
 
 
+def _public_tagged_items() -> Q:
+    """Tag links on published actions, briefings and working groups (taggit's
+    generic table), matched by content type name so no content-type lookup runs."""
+    public = Q()
+    for model in (Output, InsightBriefing, WorkingGroup):
+        opts = model._meta
+        public |= Q(
+            content_type__app_label=opts.app_label,
+            content_type__model=opts.model_name,
+            object_id__in=model.objects.published().values("pk"),
+        )
+    return public
+
+
+@cache_public_page
+def tag_list(request: HttpRequest) -> HttpResponse:
+    """Every tag on published content, A to Z, with how many actions carry it."""
+    opts = Output._meta
+    on_output = Q(content_type__app_label=opts.app_label, content_type__model=opts.model_name)
+    tags = (
+        TaggedItem.objects.filter(_public_tagged_items())
+        .values("tag__name", "tag__slug")
+        .annotate(
+            output_count=Count("pk", filter=on_output),
+            other_count=Count("pk", filter=~on_output),
+        )
+        .order_by(Lower("tag__name"), "tag__slug")
+    )
+    return render(request, "browse/tag_list.html", {"tags": list(tags)})
+
+
 @cache_public_page
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
@@ -99,12 +135,30 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @cache_public_page
 def partner_list(request: HttpRequest) -> HttpResponse:
-    partners = Organisation.objects.with_output_counts().with_briefing_counts()
+    """Organisations by sector and name, or (`sort=actions`) in one list, those named
+    by the most actions first; each with the actions and briefings its page lists."""
+    form = PartnerSortForm(request.GET)
+    order = form.order()
+    output_counts = Organisation.objects.output_counts()
+    briefing_counts = Organisation.objects.briefing_counts()
+    partners: list[Any] = list(Organisation.objects.order_by(Lower("name"), "pk"))
+    for partner in partners:
+        partner.output_count = output_counts.get(partner.pk, 0)
+        partner.briefing_count = briefing_counts.get(partner.pk, 0)
     sectors = [
         (value, label, [p for p in partners if p.sector == value])
         for value, label in Sector.choices
     ]
-    return render(request, "browse/partner_list.html", {"sectors": sectors})
+    if order == "actions":
+        partners.sort(key=lambda partner: -partner.output_count)
+    context = {
+        "sectors": sectors,
+        "partners": partners,
+        "order": order,
+        "sorts": PartnerSortForm.SORTS,
+        "notices": form.notices(),
+    }
+    return render(request, "browse/partner_list.html", context)
 
 
 def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:
@@ -145,3 +199,23 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "browse/accessibility.html")
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "browse/contact.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "browse/privacy.html")
+
+
+def cookies(request: HttpRequest) -> HttpResponse:
+    """The cookies page names the cookies as the settings do: only the admin sets any."""
+    context = {
+        "csrf_cookie": settings.CSRF_COOKIE_NAME,
+        "csrf_days": settings.CSRF_COOKIE_AGE // 86400,
+        "session_cookie": settings.SESSION_COOKIE_NAME,
+        "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+        "messages_cookie": CookieStorage.cookie_name,
+    }
+    return render(request, "browse/cookies.html", context)

@@ -18,6 +18,7 @@ from insights.models import (
     Theme,
 )
 from recurring.models import RecurringFinding, check_members
+from web import terminal
 from workinggroups.models import Output, Stage, WorkingGroup
 
 FORMAT = "connected-places-portal/1"
@@ -51,7 +52,10 @@ def _import_document(data, replace):
         orgs = {item["slug"]: _organisation(item) for item in data.get("organisations", [])}
         orgs.update({org.slug: org for org in Organisation.objects.all()})
         created, skipped, links = [], [], []
-        for item in data.get("consultations", []):
+        consultations = data.get("consultations", [])
+        for item in terminal.progress(
+            consultations, desc="Loading consultations", unit="consultation"
+        ):
             existing = Consultation.objects.filter(slug=item["slug"]).first()
             if existing and not replace:
                 skipped.append(existing.slug)

@@ -108,6 +108,21 @@ class OrganisationQuerySet(models.QuerySet):
             )
         )
 
+    def briefing_counts(self) -> dict[int, int]:
+        """{organisation id: published briefings that it presented or that name it},
+        as its own page lists them, each briefing once: two reads of the link tables."""
+        pairs: set[tuple[int, int]] = set()
+        for through in (InsightBriefing.presenters.through, InsightBriefing.partners.through):
+            pairs.update(
+                through.objects.filter(
+                    insightbriefing__part__consultation__status__in=PUBLIC_STATUSES
+                ).values_list("organisation_id", "insightbriefing_id")
+            )
+        counts: dict[int, int] = {}
+        for organisation_id, _briefing in pairs:
+            counts[organisation_id] = counts.get(organisation_id, 0) + 1
+        return counts
+
     def busiest(self, limit: int) -> list[Any]:
         """The `limit` organisations named by the most published outputs, each with
         `output_count`, most first and ties by name. Counts come from the link
@@ -155,8 +170,42 @@ class Organisation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("browse:partner", args=[self.slug])
 
+    # Its entry in the site search (search.services): partners belong to no consultation.
+    search_kind = "organisation"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.all()
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": None,
+            "title": self.name,
+            "reference": self.shown_short_name,
+            "context": self.get_sector_display(),
+            "summary": "; ".join(self.alias_list()),
+            "body": plain_words(self.description),
+        }
+
+    def search_dependents(self):
+        """Its names are in the entries of the outputs naming it and the briefings
+        it presented."""
+        yield from self.outputs.select_related(
+            "working_group__part__consultation"
+        ).prefetch_related("themes", "tags", "partners")
+        yield from self.presented_briefings.select_related("part__consultation").prefetch_related(
+            "presenters"
+        )
+
     def alias_list(self):
         return [alias.strip() for alias in self.aliases.split(";") if alias.strip()]
+
+    @property
+    def shown_short_name(self) -> str:
+        """The short name, where it says more than the name does ("PUBLIC (PUBLIC)")."""
+        if self.short_name and self.short_name.casefold() != self.name.casefold():
+            return self.short_name
+        return ""
 
     def names(self):
         """Every name the text may use for this organisation, longest first."""
@@ -207,6 +256,28 @@ class Theme(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("browse:theme", args=[self.slug])
+
+    search_kind = "theme"
+
+    @classmethod
+    def search_queryset(cls):
+        return cls.objects.all()
+
+    def search_entry(self) -> dict:
+        return {
+            "consultation": None,
+            "title": self.name,
+            "reference": "",
+            "context": "",
+            "summary": self.description,
+            "body": "",
+        }
+
+    def search_dependents(self):
+        """Its name is in the entries of the outputs under it."""
+        return self.outputs.select_related("working_group__part__consultation").prefetch_related(
+            "themes", "tags", "partners"
+        )
 
 
 class DatePrecision(models.TextChoices):
@@ -345,7 +416,7 @@ class Consultation(Versioned):
             "title": self.title,
             "reference": self.reference_prefix,
             "context": self.source_title,
-            "summary": self.subtitle,
+            "summary": " ".join(filter(None, [self.subtitle, self.venue])),
             "body": "\n\n".join(
                 filter(None, [plain_words(self.introduction), plain_words(self.conclusion)])
             ),

@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -6,6 +8,7 @@ from web.caching import cache_public_page
 from web.pages import paginate, private_if_draft
 
 CONSULTATIONS_PAGE_SIZE = 50
+BRIEFINGS_PAGE_SIZE = 50
 
 
 @cache_public_page
@@ -14,6 +17,24 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = paginate(request, consultations, CONSULTATIONS_PAGE_SIZE)
     context = {"consultations": page.object_list, "page": page}
     return render(request, "insights/consultation_list.html", context)
+
+
+@cache_public_page
+def briefing_list(request: HttpRequest) -> HttpResponse:
+    briefings = (
+        InsightBriefing.objects.published()
+        .select_related("part__consultation")
+        .prefetch_related("presenters")
+        .order_by("-part__consultation__start_date", "part__consultation", "part__number", "order")
+    )
+    page = paginate(request, briefings, BRIEFINGS_PAGE_SIZE)
+    by_consultation = [
+        (consultation, list(group))
+        for consultation, group in groupby(page.object_list, key=lambda b: b.part.consultation)
+    ]
+    return render(
+        request, "insights/briefing_list.html", {"page": page, "by_consultation": by_consultation}
+    )
 
 
 @cache_public_page

@@ -46,8 +46,18 @@ DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off: set DEBUG=1 to develop on this "
+            "machine, or SECRET_KEY to 50 random characters in production."
+        )
     SECRET_KEY = "development-only-secret-key-never-use-in-production"
+
+# Who runs the site, and where readers write: shown in the footer, the phase banner and
+# the accessibility, contact, privacy and cookies pages.
+SITE_OWNER = os.environ.get("SITE_OWNER", "the Connected Places Portal team")
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "portal@example.org" if DEBUG else "")
+# A phase banner under the header ("Alpha", "Beta"); empty shows none.
+PHASE_BANNER = os.environ.get("PHASE_BANNER", "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -112,6 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.site",
             ],
         },
     },

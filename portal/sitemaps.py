@@ -18,8 +18,14 @@ class PagesSitemap(Sitemap):
             "insights:consultations",
             "browse:themes",
             "browse:partners",
+            "browse:tags",
+            "insights:briefings",
+            "workinggroups:groups",
             "workinggroups:finder",
             "browse:accessibility",
+            "browse:contact",
+            "browse:privacy",
+            "browse:cookies",
         ]
 
     def location(self, item):

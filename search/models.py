@@ -1,9 +1,9 @@
-from typing import Self
+from typing import Any, Self
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Count, F, Func, Value
+from django.db.models import Case, Count, F, Func, Max, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,8 @@ class Kind(models.TextChoices):
     BRIEFING = "briefing", _("Insight briefings")
     WORKING_GROUP = "working_group", _("Working groups")
     OUTPUT = "output", _("Actions")
+    ORGANISATION = "organisation", _("Partners")
+    THEME = "theme", _("Themes")
 
 
 # One result's type, where Kind's labels name a whole list of them.
@@ -30,6 +32,8 @@ KIND_SINGULAR = {
     Kind.BRIEFING: _("Insight briefing"),
     Kind.WORKING_GROUP: _("Working group"),
     Kind.OUTPUT: _("Action"),
+    Kind.ORGANISATION: _("Partner"),
+    Kind.THEME: _("Theme"),
 }
 
 
@@ -95,21 +99,36 @@ class SearchEntryQuerySet(models.QuerySet):
         return self.matching(query).annotate(rank=rank)
 
     def kind_counts(self, query) -> dict[str, int]:
-        """{kind: entries matching `query`}, cached until the content changes."""
-        return cached(
-            "search-counts",
-            query.terms,
-            lambda: dict(
-                self.matching(query).order_by().values_list("kind").annotate(n=Count("id"))
-            ),
-        )
+        """{kind: entries matching `query`}, the kind with the best match first (the
+        order the search page lists its groups in); cached until the content changes."""
 
-    def ranked(self) -> Self:
-        return self.order_by("-rank", "kind", "reference", "id")
+        def count():
+            rows = (
+                self.search(query)
+                .order_by()
+                .values("kind")
+                .annotate(n=Count("id"), best=Max("rank"))
+            )
+            rows = sorted(rows, key=lambda row: (-row["best"], row["kind"]))
+            return {row["kind"]: row["n"] for row in rows}
+
+        return cached("search-counts", query.terms, count)
+
+    def ranked(self, kinds: list[str] | None = None) -> Self:
+        """Best match first; with `kinds`, grouped by kind in that order first."""
+        order: list[Any] = ["-rank", "kind", "reference", "id"]
+        if kinds:
+            position = Case(
+                *(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)),
+                default=Value(len(kinds)),
+            )
+            order.insert(0, position)
+        return self.order_by(*order)
 
 
 class SearchEntry(models.Model):
-    """One searchable item: a consultation, briefing, working group or output.
+    """One searchable item: a consultation, briefing, working group, output,
+    organisation or theme.
 
     Kept in step by search.signals and rebuilt by `manage.py rebuild_search_index`.
     On PostgreSQL `search_vector` holds the weighted words (GIN-indexed); on
@@ -120,8 +139,13 @@ class SearchEntry(models.Model):
 
     kind = models.CharField(max_length=20, choices=Kind)
     object_id = models.PositiveBigIntegerField()
+    # None for what belongs to no consultation (partners, themes): always public.
     consultation = models.ForeignKey(
-        Consultation, on_delete=models.CASCADE, related_name="search_entries"
+        Consultation,
+        on_delete=models.CASCADE,
+        related_name="search_entries",
+        null=True,
+        blank=True,
     )
     is_public = models.BooleanField(default=False)
     title = models.CharField(max_length=300)

@@ -13,7 +13,7 @@ from django.db.models.functions import Cast
 
 from search.models import SearchEntry, SearchVectorField
 from search.terms import field_words
-from web import caching
+from web import caching, terminal
 
 
 def indexed_models() -> list[type[models.Model]]:
@@ -47,7 +47,7 @@ def _entry_values(obj):
     values = {
         **fields,
         "consultation": consultation,
-        "is_public": consultation.is_public,
+        "is_public": consultation.is_public if consultation else True,
         "url": obj.get_absolute_url(),
         "title_words": " ".join(title),
         "summary_words": " ".join(summary),
@@ -90,9 +90,14 @@ def rebuild():
     """Index every item afresh; returns how many entries there are."""
     SearchEntry.objects.all().delete()
     for model in indexed_models():
+        items = model.search_queryset()
         entries = (
             SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
-            for obj in model.search_queryset().iterator(chunk_size=500)
+            for obj in terminal.progress(
+                items.iterator(chunk_size=500),
+                desc=f"Indexing {model._meta.verbose_name_plural}",
+                total=items.count,
+            )
         )
         SearchEntry.objects.bulk_create(entries, batch_size=500)
     caching.bump()  # bulk inserts send no signals

@@ -9,6 +9,7 @@ saves and deletes, the saves of models whose change shows in other entries
 from django.apps import apps
 from django.db.models import ManyToManyField
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from taggit.managers import TaggableManager
 
 from insights.models import Consultation
 from search import services
@@ -33,7 +34,8 @@ def links_changed(sender, instance, action, reverse, model, **kwargs) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
     if not reverse:
-        services.index(instance)
+        if hasattr(instance, "search_entry"):
+            services.index(instance)
         return
     # An organisation's (say) briefings changed: refresh each briefing it links.
     for field in model._meta.many_to_many:
@@ -49,11 +51,16 @@ def connect() -> None:
         post_delete.connect(deleted, sender=model, dispatch_uid=f"search-unindex-{label}")
         for name in getattr(model, "search_links", ()):
             field = model._meta.get_field(name)
-            assert isinstance(field, ManyToManyField)
+            assert isinstance(field, ManyToManyField | TaggableManager)
             through = field.remote_field.through
-            m2m_changed.connect(
-                links_changed, sender=through, dispatch_uid=f"search-{label}-{name}"
+            assert through is not None
+            # taggit's one table holds every model's tags: connect it once.
+            uid = (
+                f"search-links-{through._meta.label}"
+                if isinstance(field, TaggableManager)
+                else f"search-{label}-{name}"
             )
+            m2m_changed.connect(links_changed, sender=through, dispatch_uid=uid)
     for model in apps.get_models():
         if model in indexed or hasattr(model, "search_dependents"):
             post_save.connect(saved, sender=model, dispatch_uid=f"search-index-{model._meta.label}")

@@ -1,3 +1,6 @@
+from itertools import groupby
+from operator import attrgetter
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -19,7 +22,8 @@ def search(request: HttpRequest) -> HttpResponse:
         return render(request, "search/search.html", context)
 
     counts = SearchEntry.objects.public().kind_counts(query)
-    results = SearchEntry.objects.public().search(query).ranked()
+    # Grouped by type under a heading each, the type with the best match first.
+    results = SearchEntry.objects.public().search(query).ranked(list(counts))
     if kind:
         results = results.filter(kind=kind)
     # The per-type counts already give the total: no second count of the matches.
@@ -29,10 +33,15 @@ def search(request: HttpRequest) -> HttpResponse:
     for entry in page.object_list:
         entry.title_html = highlight(entry.title, query)
         entry.excerpt_html = highlight(excerpt(entry.body or entry.summary, query), query)
+    groups = [
+        (group, Kind(group).label, counts.get(group, 0), list(entries))
+        for group, entries in groupby(page.object_list, key=attrgetter("kind"))
+    ]
     context |= {
         "searched": True,
         "page": page,
         "types": [(value, label, counts.get(value, 0)) for value, label in Kind.choices],
+        "groups": groups,
         "total": total,
     }
     return render(request, "search/search.html", context)

@@ -18,7 +18,7 @@ URLS = [
     "/actions/SGH24-P1-WG1-CO-03/",
     "/themes/",
     "/themes/data-sharing-and-standards/",
-    "/tags/devolution/",
+    "/tags/responsible-ai/",
     "/partners/",
     "/partners/socitm/",
     "/actions/",

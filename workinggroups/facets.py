@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from insights.models import Consultation, Part, Sector
 from search.terms import parse
 from web.caching import cached
-from workinggroups.models import Stage, WorkingGroup
+from workinggroups.models import Output, Stage, WorkingGroup
 
 
 class OutputFilter(Protocol):
@@ -108,6 +108,10 @@ class FacetKind:
     def chosen_label(self, item: Any) -> str:
         """A chosen value's label."""
         return item.label
+
+    def hidden(self, rows: list[Row], counts: dict) -> int:
+        """How many options with matches are left out of `rows` for want of room."""
+        return len(counts) - len(rows)
 
     def shown(self, rows: list[Row]) -> list[Row]:
         if self.by_count:
@@ -240,6 +244,10 @@ class ManyToManyFacet(FacetKind):
         self.relation, self.columns, self._order = relation, columns, order
 
     def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        rows = self.rows(faceting)
+        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+
+    def rows(self, faceting: Faceting) -> list[Row]:
         # Every filter is a column test or a `pk__in` subquery, never a join that
         # repeats a row, so grouping the filtered rows counts each once.
         rows = (
@@ -247,8 +255,7 @@ class ManyToManyFacet(FacetKind):
             .values(group=F(self.relation))
             .annotate(count=Count("pk"), **{key: Max(path) for key, path in self.columns.items()})
         )
-        rows = [row for row in rows if row["group"] is not None]
-        return self.shown(rows), {row["group"]: row["count"] for row in rows}
+        return [row for row in rows if row["group"] is not None]
 
     def label(self, row: Row) -> str:
         return row["name"]
@@ -258,6 +265,37 @@ class ManyToManyFacet(FacetKind):
 
     def chosen_label(self, item: Any) -> str:
         return item.name
+
+
+class TagFacet(ManyToManyFacet):
+    """Tags on at least `min_uses` published actions: a tag on one action narrows
+    to that action alone, which the words do better (docs/content-format.md)."""
+
+    min_uses = 2
+
+    def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
+        # Asked afresh with each count (itself cached), so that every cold page makes
+        # the same queries; kept for hidden(), which runs on cached counts too.
+        used = self.often_used()
+        cached("tag-uses", self.min_uses, lambda: used)
+        rows = self.rows(faceting)
+        listed = [row for row in rows if row["group"] in used]
+        return self.shown(listed), {row["group"]: row["count"] for row in rows}
+
+    def hidden(self, rows: list[Row], counts: dict) -> int:
+        # Rare tags are never listed, so narrowing would not show them: not counted.
+        used = cached("tag-uses", self.min_uses, self.often_used)
+        return len([key for key in counts if key in used]) - len(rows)
+
+    def often_used(self) -> set[int]:
+        rows = (
+            Output.objects.published()
+            .values("tags")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=self.min_uses)
+            .values_list("tags", flat=True)
+        )
+        return set(rows)
 
 
 class SectorFacet(FacetKind):
@@ -304,7 +342,7 @@ FACETS: dict[str, FacetKind] = {
             {"value": "themes__slug", "name": "themes__name", "position": "themes__order"},
             order=lambda row: (row["position"], row["name"]),
         ),
-        ManyToManyFacet(
+        TagFacet(
             "tag",
             "tags",
             {"value": "tags__slug", "name": "tags__name"},
@@ -399,7 +437,7 @@ class Faceting:
                 count = counts.get(kind.key(item), 0)
                 options.append(Option(kind.value(item), kind.chosen_label(item), count, True))
         label = str(self.filterset.filters[name].label)
-        self._facets[name] = Facet(name, label, kind.multiple, options, len(counts) - len(rows))
+        self._facets[name] = Facet(name, label, kind.multiple, options, kind.hidden(rows, counts))
         return self._facets[name]
 
     def facets(self) -> list[Facet]:

@@ -319,16 +319,26 @@ class Output(Versioned):
     # Its entry in the site search (search.services).
     search_kind = "output"
 
+    # Words also find an output by its themes, tags and the organisations it names.
+    search_links = ("themes", "partners", "tags")
+
     @classmethod
     def search_queryset(cls):
-        return cls.objects.select_related("working_group__part__consultation")
+        return cls.objects.select_related("working_group__part__consultation").prefetch_related(
+            "themes", "tags", "partners"
+        )
 
     def search_entry(self) -> dict:
+        names = [
+            *(theme.name for theme in self.themes.all()),
+            *(tag.name for tag in self.tags.all()),
+            *(name for partner in self.partners.all() for name in partner.names()),
+        ]
         return {
             "consultation": self.working_group.part.consultation,
             "title": self.reference,
             "reference": self.reference,
             "context": f"{self.working_group} · {self.stage_short_label}",
-            "summary": "",
+            "summary": "; ".join(names),
             "body": plain_words(self.text),
         }

@@ -1,3 +1,6 @@
+from itertools import groupby
+
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -8,6 +11,25 @@ from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, WorkingGroup
 
 PAGE_SIZE = 25
+GROUPS_PAGE_SIZE = 50
+
+
+@cache_public_page
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        WorkingGroup.objects.published()
+        .select_related("part__consultation")
+        .annotate(output_count=Count("outputs"))
+        .order_by("-part__consultation__start_date", "part__consultation", "part__number", "number")
+    )
+    page = paginate(request, groups, GROUPS_PAGE_SIZE)
+    by_consultation = [
+        (consultation, list(group))
+        for consultation, group in groupby(page.object_list, key=lambda g: g.part.consultation)
+    ]
+    return render(
+        request, "workinggroups/group_list.html", {"page": page, "by_consultation": by_consultation}
+    )
 
 
 @cache_public_page

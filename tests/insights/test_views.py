@@ -51,8 +51,10 @@ PAGES = {
     "theme": (lambda: "/themes/{theme}/", 12),
     # tag, then as for a theme
     "tag": (lambda: "/tags/{tag}/", 9),
-    # organisations with output and briefing counts
-    "partners": (lambda: reverse("browse:partners"), 2),
+    # published outputs per organisation, briefings presented, briefings naming
+    # (each briefing counted once, as the partner's page lists them), organisations
+    "partners": (lambda: reverse("browse:partners"), 5),
+    "partners by actions": (lambda: reverse("browse:partners") + "?sort=actions", 5),
     # organisation, consultations it organised, briefings it presented, briefings
     # naming it, the count of outputs naming it, a page of them, their themes, tags
     # and partners, its commitments per status, the first of them, its latest
@@ -65,15 +67,24 @@ PAGES = {
     # commitments (their updates and evidence, when there are any), its recurring
     # findings (findings, their actions, their groups) and its similar actions
     "output": (lambda: "/actions/{output}/", 10),
-    # a static page
+    # tags on published actions, briefings and groups, with counts (one aggregate)
+    "tags": (lambda: reverse("browse:tags"), 2),
+    # the count, a page of briefings with part and consultation, their presenters
+    "briefings": (lambda: reverse("insights:briefings"), 4),
+    # the count, a page of groups with part, consultation and output counts
+    "working groups": (lambda: reverse("workinggroups:groups"), 3),
+    # static pages
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
+    "contact": (lambda: reverse("browse:contact"), 0),
+    "privacy": (lambda: reverse("browse:privacy"), 0),
+    "cookies": (lambda: reverse("browse:cookies"), 0),
 }
 
 IN_THE_PAPER = {
     "consultation": "towards-connected-places-2024",
     "briefing": "secure-connected-places",
     "theme": "data-sharing-and-standards",
-    "tag": "devolution",
+    "tag": "responsible-ai",
     "partner": "socitm",
     "group": WG1,
     "output": "SGH24-P1-WG1-CO-03",
@@ -227,7 +238,7 @@ def test_the_sitemap_lists_published_pages_only(client, paper, django_assert_num
         "/actions/SGH24-P1-WG1-CO-03/",
         "/themes/data-sharing-and-standards/",
         "/partners/socitm/",
-        "/tags/devolution/",
+        "/tags/responsible-ai/",
         "/accessibility/",
     ):
         assert f"<loc>http://testserver{path}</loc>" in xml

@@ -14,6 +14,7 @@ PRODUCTION_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "testserver,portal.example.org",
+    "CONTACT_EMAIL": "portal@example.org",
 }
 
 # The settings that decide the response headers and cookies a visitor gets.

@@ -101,3 +101,11 @@ def test_collectstatic_writes_hashed_compressed_files(run_django, tmp_path):
     assert hashed != "css/portal.css"
     assert (tmp_path / hashed).exists()
     assert (tmp_path / f"{hashed}.gz").exists()
+
+
+def test_the_deployment_checks_ask_for_a_contact_address(run_django):
+    result = run_django(DEPLOY_CHECK, CONTACT_EMAIL="")
+
+    assert result.returncode != 0
+    assert "browse.W001" in result.stderr
+    assert "CONTACT_EMAIL is not set" in result.stderr

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
-from insights.models import Consultation, InsightBriefing, Status
+from insights.models import Consultation, InsightBriefing, Organisation, Status, Theme
 from search.models import Kind, SearchEntry
 from search.terms import parse
 from tests.factories import (
@@ -88,10 +88,11 @@ def test_freedom_of_information_finds_the_three_actions_that_mention_it(client, 
     }
 
 
-def test_procurement_finds_the_procurement_briefing_first(client, paper):
+def test_procurement_finds_the_procurement_briefing_first_among_briefings(client, paper):
     briefing = InsightBriefing.objects.get(slug="procurement-of-ai-by-the-public-sector")
     page = search_page(client, "procurement").context["page"]
-    assert page[0].url == briefing.get_absolute_url()
+    briefings = [entry for entry in page if entry.kind == Kind.BRIEFING]
+    assert briefings[0].url == briefing.get_absolute_url()
 
 
 def test_a_word_in_a_title_ranks_above_the_same_word_in_a_body(client, db):
@@ -157,6 +158,7 @@ def test_a_long_query_is_shortened_and_says_so(client, paper):
 
 
 def test_results_can_be_narrowed_to_one_type_with_counts_for_each(client, paper):
+    make_organisation(name="Data Guild (fictitious)")  # no shipped partner's name says data
     everything = found(client, "data")
     by_kind = {kind: {r for r in everything if r[0] == kind} for kind in Kind.values}
     assert all(by_kind.values())
@@ -257,11 +259,15 @@ def test_edits_and_deletions_reach_the_search_at_once(client, db):
 def test_a_briefing_is_found_by_its_presenters(client, db):
     briefing = make_briefing(title="Kites")
     presenter = make_organisation(name="Kitefliers Guild")
-    assert found(client, "kitefliers") == set()
+    assert found(client, "kitefliers", type=Kind.BRIEFING) == set()
     briefing.presenters.add(presenter)
-    assert found(client, "kitefliers") == {(Kind.BRIEFING, briefing.get_absolute_url())}
+    assert found(client, "kitefliers", type=Kind.BRIEFING) == {
+        (Kind.BRIEFING, briefing.get_absolute_url())
+    }
     briefing.presenters.remove(presenter)
-    assert found(client, "kitefliers") == set()
+    assert found(client, "kitefliers", type=Kind.BRIEFING) == set()
+    # the partner itself is found by its name throughout
+    assert found(client, "kitefliers") == {(Kind.ORGANISATION, presenter.get_absolute_url())}
 
 
 def test_a_working_group_is_found_by_its_question(client, db):
@@ -275,6 +281,8 @@ def test_the_shipped_content_is_fully_indexed(paper):
         + InsightBriefing.objects.count()
         + WorkingGroup.objects.count()
         + Output.objects.count()
+        + Organisation.objects.count()
+        + Theme.objects.count()
     )
     assert SearchEntry.objects.count() == items
     before = set(SearchEntry.objects.values_list("kind", "object_id", "title_words", "body_words"))
@@ -321,3 +329,61 @@ def test_load_content_reindexes_content_already_in_the_database(client, paper):
     assert found(client, "procurement") == set()
     call_command("load_content", stdout=StringIO())
     assert found(client, "procurement") == expected
+
+
+def test_a_partner_is_found_by_its_name(client, paper):
+    results = found(client, "University of Derby")
+    assert (Kind.ORGANISATION, "/partners/university-of-derby/") in results
+
+
+def test_a_consultation_is_found_by_where_it_met(client, paper):
+    assert (Kind.CONSULTATION, paper.get_absolute_url()) in found(client, "Windsor")
+
+
+def test_a_theme_is_found_by_its_name(client, paper):
+    assert (Kind.THEME, "/themes/data-sharing-and-standards/") in found(client, "data sharing")
+
+
+def test_results_are_grouped_by_type_under_a_heading_each(client, paper):
+    html = search_page(client, "University of Derby").content.decode()
+    headings = re.findall(r'<h2 id="results-(\w+)" class="search-group__heading">([^<]+)', html)
+    assert [kind for kind, _ in headings] == ["organisation", "output"]
+    assert [label.strip() for _, label in headings] == ["Partners", "Actions"]
+    # each result sits under the heading of its type
+    groups = html.split('class="search-group__heading"')[1:]
+    assert "/partners/university-of-derby/" in groups[0]
+    assert "/actions/" in groups[1]
+    assert "/actions/" not in groups[0]
+
+
+def test_a_group_with_more_results_than_shown_links_to_all_of_its_type(client, paper):
+    html = search_page(client, "data").content.decode()
+    assert 'href="?q=data&amp;type=output">All ' in html
+
+
+def test_the_search_page_has_one_search_box(client, paper):
+    for params in ({}, {"q": "data"}):
+        html = client.get(reverse("search:search"), params).content.decode()
+        assert html.count('type="search"') == 1
+        assert html.count('role="search"') == 1
+    # other pages keep the one in the header
+    assert client.get("/themes/").content.decode().count('type="search"') == 1
+
+
+def test_an_action_is_found_by_its_themes_tags_and_partners(client, db):
+    output = make_output(text="Plant more.", tags=["orchards"])
+    found_by = lambda q: found(client, q, type=Kind.OUTPUT)  # noqa: E731
+    assert found_by("orchards") == {(Kind.OUTPUT, output.get_absolute_url())}
+    theme, partner = output.themes.get(), make_organisation(name="Appleby Trust", short_name="ABT")
+    theme.name = "Greener streets"
+    theme.save()
+    output.partners.add(partner)
+    assert found_by("greener streets") == {(Kind.OUTPUT, output.get_absolute_url())}
+    assert found_by("ABT") == {(Kind.OUTPUT, output.get_absolute_url())}
+    partner.name = "Orchard Trust"
+    partner.save()
+    assert found_by("Appleby") == set()
+    output.tags.remove("orchards")
+    output.partners.remove(partner)
+    assert found_by("orchards") == set()
+    assert found_by("orchard trust") == set()

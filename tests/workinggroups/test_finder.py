@@ -309,17 +309,18 @@ def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
     # the count, the page of outputs (with group, part, consultation), its themes,
     # tags and partners; one grouping of the outputs that the consultation, part,
     # group and stage facets roll up from, and their labels (consultations, parts,
-    # groups); one counting query each for the theme, tag, partner and sector facets.
-    with django_assert_num_queries(15):
+    # groups); one counting query each for the theme, tag, partner and sector facets,
+    # and the tags on two actions or more (which the tag facet lists).
+    with django_assert_num_queries(16):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         get(client, "q=data&sort=relevance&page=2")
     # As above, plus looking up the chosen theme's and tag's slugs, and a second
     # grouping for the stage facet, which ignores the stages chosen.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 
@@ -423,3 +424,42 @@ def test_no_script_submits_the_form_on_change(client, paper):
     script = Path(finders.find("js/finder.js")).read_text()
     assert '"change"' not in script
     assert "requestSubmit" not in script
+
+
+def test_the_tag_facet_lists_only_tags_on_two_actions_or_more(client, db):
+    make_output(tags=["ferries", "lighthouses"], text="Ferrytown one.")
+    make_output(tags=["ferries"], text="Ferrytown two.")
+    response = get(client, "q=ferrytown")
+    assert options(response, "tag") == {"ferries": (2, False)}
+    (facet,) = [f for f in response.context["facets"] if f.name == "tag"]
+    assert facet.hidden == 0  # the rare tag is not "more to see by narrowing"
+    # chosen, a rare tag still shows, and filters
+    response = get(client, "tag=lighthouses")
+    assert options(response, "tag")["lighthouses"] == (1, True)
+    assert len(references(response)) == 1
+
+
+def test_words_match_an_actions_themes_tags_and_partners(client, db):
+    from tests.factories import make_organisation
+
+    theme = make_theme(name="Harbour life")
+    partner = make_organisation(name="Seaside Guild", short_name="SG")
+    by_theme = make_output(themes=[theme], text="One.")
+    by_tag = make_output(tags=["tidal power"], text="Two.")
+    by_partner = make_output(partners=[partner], text="Three.")
+    make_output(text="Four.")
+    assert references(get(client, "q=harbour life")) == [by_theme.reference]
+    assert references(get(client, "q=tidal")) == [by_tag.reference]
+    assert references(get(client, "q=seaside guild")) == [by_partner.reference]
+
+
+def test_data_sharing_finds_the_same_practical_steps_by_theme_and_by_words(client, paper):
+    theme = set(references(get(client, "theme=data-sharing-and-standards&stage=practical_steps")))
+    words = set(references(get(client, "q=data sharing&stage=practical_steps")))
+    assert theme
+    assert theme <= words
+    # the tag that only restated the theme was dropped from the shipped content
+    response = get(client, "tag=data-sharing&stage=practical_steps")
+    assert "We don&#x27;t know the tag &#x27;data-sharing&#x27;; it was ignored." in (
+        response.content.decode()
+    )

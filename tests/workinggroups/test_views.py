@@ -31,7 +31,7 @@ def test_each_output_on_a_group_page_links_its_reference_themes_tags_and_partner
     item = html[start : html.index('id="SGH24-P1-WG1-CO-02"')]
     assert 'href="/actions/SGH24-P1-WG1-CO-01/"' in item
     assert 'href="/themes/data-sharing-and-standards/"' in item
-    assert 'href="/tags/data-sharing/"' in item
+    assert 'href="/tags/regional-bodies/"' in item
     assert 'href="/partners/loti/"' in item
 
 

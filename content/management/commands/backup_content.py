@@ -1,8 +1,11 @@
 import re
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+
+from web import terminal
 
 # Rebuilt by `migrate` or by restore_content (the search index), or worthless
 # once restored elsewhere (sessions, login attempts).
@@ -50,6 +53,8 @@ class Command(BaseCommand):
                 format="xml",
                 use_natural_foreign_keys=True,
                 output=path,
-                verbosity=0,
+                # Django's own progress bar, on a terminal only.
+                verbosity=1 if terminal.on_terminal() else 0,
+                stdout=sys.stderr,
             )
         self.stdout.write(f"Backed up to {path}")

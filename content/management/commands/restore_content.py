@@ -7,7 +7,7 @@ from django.test.utils import override_settings
 
 from content.documents import refresh_statistics
 from content.management.commands.backup_content import EXCLUDED
-from web import caching
+from web import caching, terminal
 from workinggroups.models import Output
 
 
@@ -52,6 +52,8 @@ class Command(BaseCommand):
                 Group.objects.all().delete()
             # The backup holds the edit history as it was; loaddata's M2M writes
             # must not add records of their own.
+            if terminal.on_terminal():
+                self.stderr.write(f"Loading {path}…")
             with override_settings(SIMPLE_HISTORY_ENABLED=False):
                 call_command("loaddata", path, verbosity=0)
             # Derived columns: a backup from before they existed holds none.

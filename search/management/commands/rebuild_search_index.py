@@ -5,8 +5,8 @@ from search.services import rebuild
 
 class Command(BaseCommand):
     help = (
-        "Index every consultation, briefing, working group and action afresh: after "
-        "bulk loads that bypass save() or when the index is suspected to be stale."
+        "Index every consultation, briefing, working group, action, partner and theme "
+        "afresh: after bulk loads that bypass save() or when the index is suspected to be stale."
     )
 
     def handle(self, *args, **options):
