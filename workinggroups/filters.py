@@ -48,7 +48,7 @@ class OutputFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Working group"),
     )
-    stage = ChoicesFilter(choices=Stage.choices, distinct=False, label=_("Stage"))
+    stage = ChoicesFilter(choices=Stage.short_choices(), distinct=False, label=_("Stage"))
     theme = SlugsFilter(
         field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", label=_("Theme")
     )

@@ -40,8 +40,9 @@ PAGES = {
     # parts, briefings, their presenters, working groups with output counts, and the
     # progress roll-up: its actions, commitments per status, actions with one
     "consultation": (lambda: "/consultations/{consultation}/", 16),
-    # briefing with part and consultation, presenters, themes, tags, partners
-    "briefing": (lambda: "/insights/{briefing}/", 6),
+    # briefing with part and consultation, presenters, themes, tags, partners, the
+    # consultation's organisers (the citation's publisher)
+    "briefing": (lambda: "/insights/{briefing}/", 7),
     # themes with output counts
     "themes": (lambda: reverse("browse:themes"), 2),
     # theme, its briefings, its working groups, the outputs count, a page of outputs,
@@ -59,8 +60,9 @@ PAGES = {
     # their themes, tags and partners, and the progress roll-up (three)
     "working group": (lambda: "/working-groups/{group}/", 11),
     # output with group, part and consultation, its themes, tags and partners, its
-    # commitments (their updates and evidence, when there are any)
-    "output": (lambda: "/actions/{output}/", 6),
+    # commitments (their updates and evidence, when there are any), the
+    # consultation's organisers (the citation's publisher)
+    "output": (lambda: "/actions/{output}/", 7),
     # a static page
     "accessibility": (lambda: reverse("browse:accessibility"), 0),
 }
