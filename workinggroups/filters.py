@@ -16,7 +16,7 @@ from web.filtering import ChoicesFilter, SlugsFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # How a notice names a filter that has no label of its own to lower-case.
-NOUNS = {"sort": _("sort order"), "committed_by": _("organisation")}
+NOUNS = {"sort": _("sort order"), "committed_by": _("partner")}
 
 
 class OutputFilter(django_filters.FilterSet):
@@ -69,7 +69,7 @@ class OutputFilter(django_filters.FilterSet):
         label=_("Committed by"),
     )
     sector = ChoicesFilter(
-        choices=Sector.choices, method="filter_sector", label=_("Kind of organisation")
+        choices=Sector.choices, method="filter_sector", label=_("Kind of partner")
     )
     q = django_filters.CharFilter(method="filter_text", label=_("Words"))
     sort = django_filters.ChoiceFilter(

@@ -144,7 +144,9 @@ def test_arrowing_through_a_dropdown_loads_no_page_and_adds_no_history(tab, site
     assert focused_id(tab) == "finder-working_group"
     assert tab.url == f"{site}/actions/?working_group={chosen}"
     assert group.get_attribute("open") is not None  # the group the visitor opened stays open
-    assert WorkingGroup.objects.get(slug=chosen).title in tab.locator(".active-filters").inner_text()
+    assert (
+        WorkingGroup.objects.get(slug=chosen).title in tab.locator(".active-filters").inner_text()
+    )
     assert tab.errors == []
 
 
@@ -193,4 +195,23 @@ def test_without_javascript_the_filters_are_reachable_and_the_form_applies(brows
     assert re.fullmatch(rf"{re.escape(site)}/actions/\?tag=[\w-]+", page.url)
     assert page.locator("#facet-tag").get_attribute("open") is not None
     assert page.locator("#facet-tag .facet__count").inner_text() == "1 selected"
+    context.close()
+
+
+def test_the_home_grid_reflows_at_320px_without_cutting_its_caption(browser, site):
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    page.goto(site + "/")
+    box = page.locator(".table-scroll")
+    fits = box.evaluate("el => el.scrollWidth <= el.clientWidth")
+    caption = page.locator("#grid-caption").bounding_box()
+    assert fits
+    assert caption["x"] >= 0
+    assert caption["x"] + caption["width"] <= 320
+    # The stages' marks head the columns; the key above names them.
+    assert page.locator(".grid-key").is_visible()
+    assert page.locator(".grid-key").inner_text().split("\n")[:2] == [
+        "WW Worked well",
+        "CN Changes needed",
+    ]
     context.close()

@@ -284,3 +284,16 @@ def test_a_browser_gets_json_too(client, paper):
         response = client.get(url, HTTP_ACCEPT=accept)
         assert response["Content-Type"] == "application/json", url
         assert response.json()
+
+
+def test_the_api_docs_describe_single_item_endpoints_as_one_item(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        if path.startswith("/api/commitments/") or path.endswith("/export/"):
+            continue
+        description = operations["get"]["description"]
+        if path.endswith("}/"):
+            assert description.startswith("One "), (path, description)
+        else:
+            assert not description.startswith("One "), (path, description)
+            assert "a page at a time" in description, (path, description)

@@ -25,7 +25,9 @@ def test_working_group_page_shows_the_question_and_four_stages_in_order(
     assert headings == [stage.value for stage in Stage]
     text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
     # Each stage under its short label and mark, with the paper's words beneath.
-    assert "WW Worked well (3) In the paper’s words: Initial steps that have worked well" in text
+    assert (
+        "WW Worked well (3) In the paper\u2019s words: Initial steps that have worked well" in text
+    )
     assert "SGH24-P1-WG1-CO-01" in html
 
 
@@ -71,7 +73,9 @@ def test_an_output_has_its_own_citable_page(client, paper, django_assert_num_que
     assert heading == escape(summary(output.text, 200))
     assert heading.startswith("Apply the Gemini Principles")
     caption = re.search(r'<p class="caption caption--action">(.*?)</p>\s*<h1', html, re.S)
-    assert "Action SGH24-P2-WG3-CO-01" in " ".join(re.sub(r"<[^>]+>", " ", caption.group(1)).split())
+    assert "Action SGH24-P2-WG3-CO-01" in " ".join(
+        re.sub(r"<[^>]+>", " ", caption.group(1)).split()
+    )
     assert "Cite this" in html
     # The citation names the publisher (the consultation's organisers) and the year.
     cite = re.search(r'<p class="cite__text">(.*?)</p>', html, re.S).group(1)
