@@ -16,7 +16,7 @@ from web.filtering import ChoicesFilter, SlugsFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # How a notice names a filter that has no label of its own to lower-case.
-NOUNS = {"sort": _("sort order"), "committed_by": _("partner")}
+NOUNS = {"sort": _("sort order"), "committed_by": _("organisation")}
 
 
 class OutputFilter(django_filters.FilterSet):
