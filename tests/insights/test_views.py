@@ -152,7 +152,7 @@ def test_consultation_page_shows_parts_briefings_groups_and_related(client, pape
     html = text_of(client.get(paper.get_absolute_url()))
     assert "Connected Places: Devolution, Digital, Data, and Sustainability" in html
     assert "Measuring social progress" in html
-    assert "16 outputs" in html
+    assert "16 actions" in html
     assert "Builds on" in html
     assert "Resilient people, communities and places" in html
     assert "Summarises" in html
