@@ -49,13 +49,13 @@ FILTER_PARAMETERS = [
     ),
     OpenApiParameter("theme", str, many=True, description=_("Theme slugs; any of them.")),
     OpenApiParameter("tag", str, many=True, description=_("Tag slugs; any of them.")),
-    OpenApiParameter("partner", str, many=True, description=_("Organisation slugs; any of them.")),
+    OpenApiParameter("partner", str, many=True, description=_("Partner slugs; any of them.")),
     OpenApiParameter(
         "sector",
         str,
         many=True,
         enum=Sector.values,
-        description=_("Kinds of organisation the action names; any of them."),
+        description=_("Kinds of partner the action names; any of them."),
     ),
     OpenApiParameter(
         "q", str, description=_("Words that must each start a word of the text, or a reference.")
@@ -123,18 +123,21 @@ COMMITMENT_PARAMETERS = [
 ]
 
 
-def documented(serializer, detail_serializer=None, *, filtered=False):
+def documented(serializer, detail_serializer=None, *, one, filtered=False):
     """Declare the error answers too, so clients (and schemathesis) know them.
 
     A bad page number is a 404; a filter value that names nothing is a 400
-    whose body maps each parameter to its messages."""
+    whose body maps each parameter to its messages. The list takes the view's
+    docstring as its description; the single-item endpoint says `one` instead."""
     errors = {404: ERROR, **({400: BAD_FILTER} if filtered else {})}
     return extend_schema_view(
         list=extend_schema(
             responses={200: serializer, **errors},
             parameters=FILTER_PARAMETERS if filtered else None,
         ),
-        retrieve=extend_schema(responses={200: detail_serializer or serializer, **errors}),
+        retrieve=extend_schema(
+            description=one, responses={200: detail_serializer or serializer, **errors}
+        ),
     )
 
 
@@ -204,10 +207,15 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
 
-@documented(api.OutputSerializer, api.OutputDetailSerializer, filtered=True)
+@documented(
+    api.OutputSerializer,
+    api.OutputDetailSerializer,
+    one=_("One action, by its reference, with the partners that have committed to it."),
+    filtered=True,
+)
 class ActionViewSet(ReadOnlyViewSet):
-    """Actions (working-group outputs), filtered like the action finder; one adds
-    who has committed to it."""
+    """Published actions (working-group outputs), a page at a time, filtered like the
+    action finder."""
 
     queryset = Output.objects.published().for_list()
     serializer_class = api.OutputSerializer
@@ -280,9 +288,13 @@ class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = CommitmentFilter
 
 
-@documented(api.ConsultationSerializer, api.ConsultationDetailSerializer)
+@documented(
+    api.ConsultationSerializer,
+    api.ConsultationDetailSerializer,
+    one=_("One published consultation, by its slug, with its introduction, key themes and parts."),
+)
 class ConsultationViewSet(ReadOnlyViewSet):
-    """Published consultations, newest first; one adds its introduction, key themes and parts."""
+    """Published consultations, newest first, a page at a time."""
 
     def get_queryset(self):
         consultations = Consultation.objects.published().prefetch_related("organisers", "themes")
@@ -296,17 +308,20 @@ class ConsultationViewSet(ReadOnlyViewSet):
         return api.ConsultationSerializer
 
 
-@documented(api.BriefingSerializer)
+@documented(api.BriefingSerializer, one=_("One insight briefing, by its slug, with its text."))
 class BriefingViewSet(ReadOnlyViewSet):
-    """Insight briefings given at published consultations, with their text."""
+    """Insight briefings given at published consultations, with their text, a page at a time."""
 
     queryset = InsightBriefing.objects.published().for_list().prefetch_related("partners")
     serializer_class = api.BriefingSerializer
 
 
-@documented(api.WorkingGroupSerializer)
+@documented(
+    api.WorkingGroupSerializer,
+    one=_("One working group, by its slug, with how many actions it produced under each stage."),
+)
 class WorkingGroupViewSet(ReadOnlyViewSet):
-    """Working groups, with how many actions each produced under each stage."""
+    """Working groups, with how many actions each produced under each stage, a page at a time."""
 
     # Counting drops Meta.ordering from the query: pages need it back.
     queryset = (
@@ -315,25 +330,33 @@ class WorkingGroupViewSet(ReadOnlyViewSet):
     serializer_class = api.WorkingGroupSerializer
 
 
-@documented(api.PartnerSerializer)
+@documented(
+    api.PartnerSerializer,
+    one=_("One partner, by its slug, with how many published actions name it."),
+)
 class PartnerViewSet(ReadOnlyViewSet):
-    """Organisations, with how many published actions name each."""
+    """Partners (the organisations the findings name), with how many published actions
+    name each, a page at a time."""
 
     queryset = Organisation.objects.with_output_counts().order_by("name")
     serializer_class = api.PartnerSerializer
 
 
-@documented(api.ThemeSerializer)
+@documented(
+    api.ThemeSerializer, one=_("One theme, by its slug, with how many published actions it holds.")
+)
 class ThemeViewSet(ReadOnlyViewSet):
-    """Themes, with how many published actions each holds."""
+    """Themes in theme order, with how many published actions each holds, a page at a time."""
 
     queryset = Theme.objects.with_output_counts().order_by("order", "name")
     serializer_class = api.ThemeSerializer
 
 
-@documented(api.TagSerializer)
+@documented(
+    api.TagSerializer, one=_("One tag, by its slug, with how many published actions carry it.")
+)
 class TagViewSet(ReadOnlyViewSet):
-    """Tags on published content, with how many published actions carry each."""
+    """Tags on published content, with how many published actions carry each, a page at a time."""
 
     serializer_class = api.TagSerializer
 

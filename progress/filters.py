@@ -63,7 +63,9 @@ class CommitmentFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Working group"),
     )
-    stage = ChoicesFilter(field_name="action__stage", choices=Stage.choices, label=_("Stage"))
+    stage = ChoicesFilter(
+        field_name="action__stage", choices=Stage.short_choices(), label=_("Stage")
+    )
     overdue = django_filters.ChoiceFilter(
         field_name="due",
         choices=[("true", _("Overdue")), ("false", _("Not overdue"))],

@@ -71,6 +71,11 @@ class Facet:
     options: list[Option] = field(default_factory=list)
     hidden: int = 0  # options with matches not listed (see FacetKind.limit)
 
+    @property
+    def selected(self) -> list[Option]:
+        """The options in force, which the finder lists first."""
+        return [option for option in self.options if option.selected]
+
 
 class FacetKind:
     """How one facet is counted and shown. At most `limit` options show: the
@@ -218,7 +223,7 @@ class StageFacet(FacetKind):
         return self.shown(rows), counts
 
     def label(self, row: Row) -> str:
-        return str(Stage(row["value"]).label)
+        return Stage(row["value"]).short_label
 
     def order(self, row: Row) -> Any:
         return Stage(row["value"]).rank
@@ -230,7 +235,7 @@ class StageFacet(FacetKind):
         return item
 
     def chosen_label(self, item: Any) -> str:
-        return str(Stage(item).label)
+        return Stage(item).short_label
 
 
 class ManyToManyFacet(FacetKind):

@@ -49,7 +49,7 @@ class OutputFilter(django_filters.FilterSet):
         to_field_name="slug",
         label=_("Working group"),
     )
-    stage = ChoicesFilter(choices=Stage.choices, distinct=False, label=_("Stage"))
+    stage = ChoicesFilter(choices=Stage.short_choices(), distinct=False, label=_("Stage"))
     theme = SlugsFilter(
         field_name="themes", queryset=Theme.objects.all(), to_field_name="slug", label=_("Theme")
     )
@@ -70,7 +70,7 @@ class OutputFilter(django_filters.FilterSet):
         label=_("Committed by"),
     )
     sector = ChoicesFilter(
-        choices=Sector.choices, method="filter_sector", label=_("Kind of organisation")
+        choices=Sector.choices, method="filter_sector", label=_("Kind of partner")
     )
     recurring = django_filters.ModelChoiceFilter(
         field_name="recurring_findings",

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Self
+from typing import Any, Self
 
 from django.db import models
 from django.urls import reverse
@@ -35,7 +35,13 @@ class Stage(models.TextChoices):
 
     @property
     def short_label(self) -> str:
+        """The stage's name on every page, in filters and in tags: "Practical steps"."""
         return str(_STAGE_SHORT_LABELS[self.value])
+
+    @classmethod
+    def short_choices(cls) -> list[tuple[str, Any]]:
+        """(value, short label) for each stage in order: the choices filters show."""
+        return [(stage.value, _STAGE_SHORT_LABELS[stage.value]) for stage in cls]
 
 
 _STAGE_CODES = {

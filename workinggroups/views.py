@@ -12,6 +12,8 @@ from workinggroups.models import Output, WorkingGroup
 
 PAGE_SIZE = 25
 GROUPS_PAGE_SIZE = 50
+# Filter groups open on arrival; the others open when one of their options is chosen.
+OPEN_FACETS = ("stage", "theme")
 
 
 @cache_public_page
@@ -65,5 +67,6 @@ def finder(request: HttpRequest) -> HttpResponse:
         "notices": filterset.notices(),
         "query_given": bool(request.GET.get("q", "").strip()),
         "download_query": query_string(filterset),
+        "open_facets": OPEN_FACETS,
     }
     return render(request, "workinggroups/finder.html", context)

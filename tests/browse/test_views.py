@@ -47,12 +47,12 @@ def test_partner_page_groups_its_actions_by_consultation_then_stage(client, db):
     html = text_of(client.get(partner.get_absolute_url()))
     order = [
         "Older talks",
-        "Practical steps needed to enable change",
+        '<h4 class="stage-heading"><span class="stage-tag stage-tag--practical_steps">',
         "Older, steps.",
         "Newer talks",
-        "Initial steps that have worked well",
+        '<h4 class="stage-heading"><span class="stage-tag stage-tag--worked_well">',
         "Newer, worked.",
-        "Collaboratively help to support the change process",
+        '<h4 class="stage-heading"><span class="stage-tag stage-tag--collaboration">',
         "Newer, collaborate.",
     ]
     positions = [html.index(text) for text in order]

@@ -70,9 +70,11 @@ def test_the_main_journey_from_home_to_search(page, site):
     assert page.url == site + WG1
     assert page.locator("h1").inner_text() == WG1_TITLE
 
-    page.locator('[id="SGH24-P1-WG1-CO-01"]').get_by_role(
-        "link", name="London Office of Technology and Innovation"
-    ).click()
+    # Each action in the list is one link, reading as its text.
+    page.locator('[id="SGH24-P1-WG1-CO-01"] a.output__link').click()
+    assert page.url == site + "/actions/SGH24-P1-WG1-CO-01/"
+    assert "SGH24-P1-WG1-CO-01" in page.locator(".caption--action").inner_text()
+    page.get_by_role("link", name="London Office of Technology and Innovation").click()
     assert page.url == site + "/partners/loti/"
     assert "London Office of Technology and Innovation" in page.locator("h1").inner_text()
 

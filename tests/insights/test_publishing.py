@@ -234,8 +234,8 @@ def test_a_draft_preview_adds_only_the_permission_check(editor_client, draft):
     ]
     # user, the user's own permissions, its groups' permissions; then as for the
     # public: output with group, part and consultation, its themes, tags, partners,
-    # its commitments; its recurring findings, their actions and groups, its
-    # similar actions
-    assert len(page) == 12, page
+    # its commitments, the consultation's organisers (the citation's publisher);
+    # its recurring findings, their actions and groups, its similar actions
+    assert len(page) == 13, page
     assert response.status_code == 200
     assert "A draft action." in response.content.decode()

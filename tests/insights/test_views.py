@@ -42,8 +42,9 @@ PAGES = {
     # progress roll-up: its actions, commitments per status, actions with one, and
     # its groups' recurring findings (findings, their actions, their groups)
     "consultation": (lambda: "/consultations/{consultation}/", 19),
-    # briefing with part and consultation, presenters, themes, tags, partners
-    "briefing": (lambda: "/insights/{briefing}/", 6),
+    # briefing with part and consultation, presenters, themes, tags, partners, the
+    # consultation's organisers (the citation's publisher)
+    "briefing": (lambda: "/insights/{briefing}/", 7),
     # themes with output counts
     "themes": (lambda: reverse("browse:themes"), 2),
     # theme, its briefings, its working groups, the outputs count, a page of outputs,
@@ -65,8 +66,9 @@ PAGES = {
     "working group": (lambda: "/working-groups/{group}/", 11),
     # output with group, part and consultation, its themes, tags and partners, its
     # commitments (their updates and evidence, when there are any), its recurring
-    # findings (findings, their actions, their groups) and its similar actions
-    "output": (lambda: "/actions/{output}/", 10),
+    # findings (findings, their actions, their groups), its similar actions, and the
+    # consultation's organisers (the citation's publisher)
+    "output": (lambda: "/actions/{output}/", 11),
     # tags on published actions, briefings and groups, with counts (one aggregate)
     "tags": (lambda: reverse("browse:tags"), 2),
     # the count, a page of briefings with part and consultation, their presenters
@@ -165,7 +167,7 @@ def test_consultation_page_shows_parts_briefings_groups_and_related(client, pape
     html = text_of(client.get(paper.get_absolute_url()))
     assert "Connected Places: Devolution, Digital, Data, and Sustainability" in html
     assert "Measuring social progress" in html
-    assert "16 outputs" in html
+    assert "16 actions" in html
     assert "Builds on" in html
     assert "Resilient people, communities and places" in html
     assert "Summarises" in html

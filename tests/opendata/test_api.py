@@ -359,3 +359,16 @@ def test_an_empty_choice_is_a_400_as_the_schema_enum_says(client, paper, path, p
 
     assert response.status_code == 400
     assert param in response.json()
+
+
+def test_the_api_docs_describe_single_item_endpoints_as_one_item(client, db):
+    schema = client.get("/api/schema/?format=json").json()
+    for path, operations in schema["paths"].items():
+        if path.startswith("/api/commitments/") or path.endswith("/export/"):
+            continue
+        description = operations["get"]["description"]
+        if path.endswith("}/"):
+            assert description.startswith("One "), (path, description)
+        else:
+            assert not description.startswith("One "), (path, description)
+            assert "a page at a time" in description, (path, description)

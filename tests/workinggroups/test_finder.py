@@ -8,6 +8,7 @@ from django.utils.html import escape
 from insights.models import Status, Theme
 from search.models import Kind
 from tests.factories import make_consultation, make_group, make_output, make_part, make_theme
+from web.templatetags.portal import summary
 from workinggroups.models import Output, Stage
 
 FINDER = reverse("workinggroups:finder")
@@ -108,13 +109,27 @@ def test_facet_options_show_in_the_form_with_counts(client, paper):
     response = get(client, f"theme={SKILLS}")
     html = response.content.decode()
     count = published().filter(themes__slug=SKILLS, stage=Stage.WORKED_WELL).count()
-    assert re.search(
-        r'<input type="checkbox" name="stage" value="worked_well" id="stage-worked_well">\s*'
-        rf'<label for="stage-worked_well">{Stage.WORKED_WELL.label} '
-        rf'<span class="count">\({count}\)</span>',
-        html,
-    )
+    label = re.search(r'<label for="stage-worked_well">(.*?)</label>', html, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", " ", label).split()) == f"WW Worked well ({count})"
     assert f'name="theme" value="{SKILLS}" id="theme-{SKILLS}" checked' in html
+
+
+def test_each_filter_group_collapses_and_lists_its_chosen_options_first(client, paper):
+    html = get(client, {"tag": "data-sharing"}).content.decode()
+    groups = dict(re.findall(r'<details class="facet" id="facet-(\w+)"( open)?>', html))
+    # Stage and theme open on arrival; a group opens when one of its options is chosen.
+    assert groups == {
+        "consultation": "", "part": "", "working_group": "", "stage": " open", "theme": " open",
+        "tag": " open", "partner": "", "sector": "", "status": "",
+    }  # fmt: skip
+    tag_group = html[html.index('id="facet-tag"') : html.index('id="facet-partner"')]
+    values = re.findall(r'name="tag" value="([\w-]+)"', tag_group)
+    assert values[0] == "data-sharing"
+    assert len(values) > 1
+    assert '<span class="facet__count">1 selected</span>' in tag_group
+    # Longer groups have a box to narrow their options (shown by the script).
+    assert '<label for="narrow-tag">Find a tag</label>' in tag_group
+    assert 'id="narrow-stage"' not in html
 
 
 def test_a_chosen_option_shows_even_with_no_results(client, paper):
@@ -130,8 +145,17 @@ def test_a_chosen_option_shows_even_with_no_results(client, paper):
 def test_the_form_works_without_javascript(client, paper):
     html = get(client).content.decode()
     form = re.search(r'<form id="filters"[^>]*method="get".*?</form>', html, re.S).group(0)
-    for legend in ["Consultation", "Part", "Working group", "Stage", "Theme", "Tag", "Partner"]:
-        assert f"<legend>{legend}</legend>" in form
+    for name, label in [
+        ("consultation", "Consultation"), ("part", "Part"), ("working_group", "Working group"),
+        ("stage", "Stage"), ("theme", "Theme"), ("tag", "Tag"), ("partner", "Partner"),
+    ]:  # fmt: skip
+        assert re.search(
+            rf'<details class="facet" id="facet-{name}"( open)?>\s*'
+            rf'<summary class="facet__summary"><span class="facet__label">{label}</span>',
+            form,
+        )
+    for label in ["Stage", "Theme", "Tag", "Partner"]:
+        assert f'<legend class="visually-hidden">{label}</legend>' in form
     for name in ["stage", "theme", "tag", "partner"]:
         assert f'type="checkbox" name="{name}"' in form
     for name in ["consultation", "part", "working_group"]:
@@ -139,7 +163,9 @@ def test_the_form_works_without_javascript(client, paper):
     assert '<select id="finder-sort" name="sort" form="filters">' in html
     assert '<label for="finder-q">Words</label>' in form
     assert '<input id="finder-q" name="q" type="search"' in form
-    assert re.search(r'<button type="submit">\s*Apply\s*</button>', form)
+    assert re.search(r'<button type="submit" class="finder__apply">\s*Apply\s*</button>', form)
+    # The Filter button for narrow screens is the script's: hidden without it.
+    assert re.search(r'<button type="button" class="finder__toggle"[^>]* hidden>', html)
     assert "<script>" not in html  # scripts only from files, as enhancements
     assert " onchange=" not in html
 
@@ -155,12 +181,12 @@ def test_active_filters_can_each_be_removed(client, paper):
             "stage": ["practical_steps", "collaboration"],
             "q": ["skills"],
         },
-        ("stage", str(Stage.PRACTICAL_STEPS.label)): {
+        ("stage", Stage.PRACTICAL_STEPS.short_label): {
             "theme": [SKILLS],
             "stage": ["collaboration"],
             "q": ["skills"],
         },
-        ("stage", str(Stage.COLLABORATION.label)): {
+        ("stage", Stage.COLLABORATION.short_label): {
             "theme": [SKILLS],
             "stage": ["practical_steps"],
             "q": ["skills"],
@@ -290,16 +316,23 @@ def test_best_match_puts_the_likeliest_action_first(client, db):
     assert 'value="relevance"' not in get(client).content.decode()
 
 
-def test_each_result_links_its_group_stage_and_topics(client, paper):
+def test_each_result_links_its_text_and_names_the_rest_quietly(client, paper):
     html = get(client, "q=SGH24-P1-WG3-PS-05").content.decode()
     output = Output.objects.get(reference="SGH24-P1-WG3-PS-05")
-    assert f'href="{output.get_absolute_url()}"' in html
-    assert f'href="{output.working_group.get_absolute_url()}"' in html
-    assert output.get_stage_display() in html or output.stage_short_label in html
+    item = html[html.index(f'<li class="output" id="{output.reference}">') :]
+    item = item[: item.index("</li>")]
+    # One link, reading as the action's text; reference, group, stage, themes and
+    # tags as secondary text.
+    links = re.findall(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', item, re.S)
+    assert links == [(output.get_absolute_url(), escape(summary(output.text, 80)))]
+    text = " ".join(re.sub(r"<[^>]+>", " ", item).split())
+    assert output.reference in text
+    assert str(output.working_group) in text
+    assert Stage(output.stage).short_label in text
     for theme in output.themes.all():
-        assert f'href="{theme.get_absolute_url()}"' in html
+        assert theme.name in text
     for tag in output.tags.all():
-        assert f'href="{reverse("browse:tag", args=[tag.slug])}"' in html
+        assert tag.name in text
 
 
 def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
@@ -417,13 +450,17 @@ def test_sort_sits_above_the_results_and_downloads_above_the_pagination(client, 
 
 
 def test_no_script_submits_the_form_on_change(client, paper):
+    """A change updates the results in place (tests/browser/test_finder.py); the
+    script never submits the form, which would load a page and add history."""
     from pathlib import Path
 
     from django.contrib.staticfiles import finders
 
     script = Path(finders.find("js/finder.js")).read_text()
-    assert '"change"' not in script
     assert "requestSubmit" not in script
+    assert ".submit()" not in script
+    assert "history.replaceState" in script
+    assert "history.pushState" not in script
 
 
 def test_the_tag_facet_lists_only_tags_on_two_actions_or_more(client, db):
