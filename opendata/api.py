@@ -260,10 +260,14 @@ class ActionViewSet(ReadOnlyViewSet):
         return api.OutputSerializer
 
 
-@documented(api.RecurringFindingSerializer)
+@documented(
+    api.RecurringFindingSerializer,
+    one=_("One recurring finding, by its slug, with its public members."),
+)
 class RecurringFindingViewSet(ReadOnlyViewSet):
     """Recurring findings: points raised by several working groups, confirmed by
-    editors and published; by title. Only their public members are listed."""
+    editors and published; by title, a page at a time. Only their public members
+    are listed."""
 
     queryset = RecurringFinding.objects.published().for_list().order_by("title")
     serializer_class = api.RecurringFindingSerializer

@@ -367,6 +367,9 @@ def test_the_api_docs_describe_single_item_endpoints_as_one_item(client, db):
         if path.startswith("/api/commitments/") or path.endswith("/export/"):
             continue
         description = operations["get"]["description"]
+        if path.endswith("/similar/"):  # one short list, not paginated
+            assert description.startswith("Up to 10 actions"), (path, description)
+            continue
         if path.endswith("}/"):
             assert description.startswith("One "), (path, description)
         else:
