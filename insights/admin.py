@@ -1,19 +1,15 @@
-from django import forms
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
 
 from editorial.admin import ContentAdmin, ContentStackedInline, ContentTabularInline
 from editorial.versioning import VersionedForm
 from insights import bulk
 from insights.models import (
-    PUBLIC_STATUSES,
     Consultation,
     InsightBriefing,
     KeyTheme,
     Organisation,
     Part,
-    Status,
     Theme,
 )
 from insights.publishing import (
@@ -21,6 +17,8 @@ from insights.publishing import (
     ListOnlyInline,
     PublishersOnlyAdmin,
     PublishersOnlyInline,
+    StatusAdmin,
+    StatusForm,
 )
 
 
@@ -76,35 +74,14 @@ class PartInline(PublishersOnlyInline, ContentTabularInline):
     show_change_link = True
 
 
-class ConsultationForm(VersionedForm):
+class ConsultationForm(StatusForm, VersionedForm):
     """Editors move a consultation between draft and review; publishing, unpublishing
     and archiving need the publish permission (the Publishers group)."""
 
-    can_publish = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.can_publish and "status" in self.fields:
-            self.fields["status"].choices = [
-                (value, label) for value, label in Status.choices if value not in PUBLIC_STATUSES
-            ]
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        # Compare with the stored status, not the form's: a restored old version may differ.
-        stored = Consultation.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
-        before = stored.first() or Status.DRAFT
-        crosses = status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
-        if status != before and crosses and not self.can_publish:
-            raise forms.ValidationError(
-                _("Only publishers can publish, unpublish or archive a consultation."),
-                code="publish",
-            )
-        return status
-
 
 @admin.register(Consultation)
-class ConsultationAdmin(ContentAdmin):
+class ConsultationAdmin(StatusAdmin, ContentAdmin):
+    publish_permission = PUBLISH_PERMISSION
     form = ConsultationForm
     list_display = ["title", "start_date", "status", "reference_prefix"]
     list_filter = ["status", "themes"]
@@ -115,26 +92,6 @@ class ConsultationAdmin(ContentAdmin):
     inlines = [PartInline, KeyThemeInline]
     date_hierarchy = "start_date"
     actions = bulk.PUBLISHING
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"can_publish": self.has_publish_permission(request)})
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        # A public consultation's status is the publishers' to change.
-        if obj is not None and obj.is_public and not self.has_publish_permission(request):
-            readonly.append("status")
-        return readonly
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting takes content off the site, which is the publishers' call.
-        if not self.has_publish_permission(request) and (obj is None or obj.is_public):
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 class BriefingInline(ListOnlyInline, PublishersOnlyInline, ContentTabularInline):

@@ -3,6 +3,7 @@ tags and partners, publishing, and partner suggestions from the text."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import model_ngettext
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -49,7 +50,8 @@ link_partner, unlink_partner = link_actions(
 LINKS = [add_theme, remove_theme, add_tag, remove_tag, link_partner, unlink_partner]
 
 
-# Publishing: editors take drafts to review; only publishers go further.
+# Publishing, for any model with a `status` (the admin is a StatusAdmin): editors
+# take drafts to review; only publishers go further.
 
 
 def _set_status(modeladmin, request, queryset, status, *, only_from=None):
@@ -64,11 +66,11 @@ def _set_status(modeladmin, request, queryset, status, *, only_from=None):
     modeladmin.message_user(
         request,
         ngettext(
-            "%(count)d consultation is now “%(status)s”.",
-            "%(count)d consultations are now “%(status)s”.",
+            "%(count)d %(name)s is now “%(status)s”.",
+            "%(count)d %(name)s are now “%(status)s”.",
             count,
         )
-        % {"count": count, "status": label},
+        % {"count": count, "name": model_ngettext(queryset, count), "status": label},
         messages.SUCCESS if count else messages.WARNING,
     )
 

@@ -8,10 +8,10 @@ permission. The admin's forms, inlines, bulk moves and the spreadsheet import
 ask `crosses()` and `is_live()`.
 """
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from insights.models import PUBLIC_STATUSES, Consultation
+from insights.models import PUBLIC_STATUSES, Consultation, Status
 
 PUBLISH_PERMISSION = "insights.publish_consultation"
 
@@ -124,3 +124,61 @@ class ListOnlyInline:
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class StatusForm:
+    """For the form of a model with a publishing `status` (consultations, recurring
+    findings): editors move it between draft and review; publishing, unpublishing
+    and archiving need `can_publish`, which `StatusAdmin.get_form()` sets."""
+
+    can_publish = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.can_publish and "status" in self.fields:
+            self.fields["status"].choices = [
+                (value, label) for value, label in Status.choices if value not in PUBLIC_STATUSES
+            ]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        model = self._meta.model
+        # Compare with the stored status, not the form's: a restored old version may differ.
+        stored = model.objects.filter(pk=self.instance.pk).values_list("status", flat=True)
+        before = stored.first() or Status.DRAFT
+        crosses = status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
+        if status != before and crosses and not self.can_publish:
+            raise ValidationError(
+                _("Only publishers can publish, unpublish or archive a %(name)s."),
+                code="publish",
+                params={"name": model._meta.verbose_name},
+            )
+        return status
+
+
+class StatusAdmin:
+    """For the admin of a model with a publishing `status`: the bulk actions marked
+    `permissions=["publish"]`, a public item's status and deleting public items are
+    for holders of `publish_permission` (the Publishers group)."""
+
+    publish_permission: str
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm(self.publish_permission)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"can_publish": self.has_publish_permission(request)})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A public item's status is the publishers' to change.
+        if obj is not None and obj.is_public and not self.has_publish_permission(request):
+            readonly.append("status")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting takes content off the site, which is the publishers' call.
+        if not self.has_publish_permission(request) and (obj is None or obj.is_public):
+            return False
+        return super().has_delete_permission(request, obj)

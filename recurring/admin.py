@@ -1,7 +1,6 @@
 """Recurring findings in the admin: editors curate them (also in one step from an
 action's similar actions, on the output's change page), publishers publish."""
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,10 +12,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from editorial.admin import ContentAdmin
-from editorial.bulk import change_each
 from editorial.history import hold, release
 from editorial.versioning import VersionedForm
-from insights.models import PUBLIC_STATUSES, Status
+from insights import bulk
+from insights.models import Status
+from insights.publishing import StatusAdmin, StatusForm
 from recurring.models import (
     RecurringFinding,
     RejectedSuggestion,
@@ -28,32 +28,9 @@ from workinggroups.models import Output
 PUBLISH_PERMISSION = "recurring.publish_recurringfinding"
 
 
-class RecurringFindingForm(VersionedForm):
+class RecurringFindingForm(StatusForm, VersionedForm):
     """Editors take a finding to review; only publishers publish, unpublish or
     archive it. The members must come from at least two working groups."""
-
-    can_publish = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.can_publish and "status" in self.fields:
-            self.fields["status"].choices = [
-                (value, label) for value, label in Status.choices if value not in PUBLIC_STATUSES
-            ]
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        stored = RecurringFinding.objects.filter(pk=self.instance.pk).values_list(
-            "status", flat=True
-        )
-        before = stored.first() or Status.DRAFT
-        crosses = status in PUBLIC_STATUSES or before in PUBLIC_STATUSES
-        if status != before and crosses and not self.can_publish:
-            raise forms.ValidationError(
-                _("Only publishers can publish, unpublish or archive a recurring finding."),
-                code="publish",
-            )
-        return status
 
     def clean(self):
         cleaned = super().clean()
@@ -68,48 +45,9 @@ class RecurringFindingForm(VersionedForm):
         return cleaned
 
 
-def _set_status(modeladmin, request, queryset, status, *, only_from=None):
-    def change(obj):
-        if obj.status == status or (only_from and obj.status not in only_from):
-            return False
-        obj.status = status
-        return None
-
-    count = change_each(queryset, request.user, change)
-    modeladmin.message_user(
-        request,
-        ngettext(
-            "%(count)d recurring finding is now “%(status)s”.",
-            "%(count)d recurring findings are now “%(status)s”.",
-            count,
-        )
-        % {"count": count, "status": Status(status).label},
-        messages.SUCCESS if count else messages.WARNING,
-    )
-
-
-@admin.action(description=_("Submit for review"), permissions=["change"])
-def submit_for_review(modeladmin, request, queryset):
-    _set_status(modeladmin, request, queryset, Status.REVIEW, only_from=[Status.DRAFT])
-
-
-@admin.action(description=_("Publish"), permissions=["publish"])
-def publish(modeladmin, request, queryset):
-    _set_status(modeladmin, request, queryset, Status.PUBLISHED)
-
-
-@admin.action(description=_("Unpublish (back to draft)"), permissions=["publish"])
-def unpublish(modeladmin, request, queryset):
-    _set_status(modeladmin, request, queryset, Status.DRAFT)
-
-
-@admin.action(description=_("Archive"), permissions=["publish"])
-def archive(modeladmin, request, queryset):
-    _set_status(modeladmin, request, queryset, Status.ARCHIVED)
-
-
 @admin.register(RecurringFinding)
-class RecurringFindingAdmin(ContentAdmin):
+class RecurringFindingAdmin(StatusAdmin, ContentAdmin):
+    publish_permission = PUBLISH_PERMISSION
     form = RecurringFindingForm
     list_display = ["title", "status", "action_count"]
     list_filter = ["status"]
@@ -117,7 +55,7 @@ class RecurringFindingAdmin(ContentAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["actions", "groups"]
     fields = ["title", "slug", "status", "summary", "actions", "groups"]
-    actions = [submit_for_review, publish, unpublish, archive]
+    actions = bulk.PUBLISHING
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("actions")
@@ -125,25 +63,6 @@ class RecurringFindingAdmin(ContentAdmin):
     @admin.display(description=_("Actions"))
     def action_count(self, finding):
         return len(finding.actions.all())
-
-    def has_publish_permission(self, request):
-        return request.user.has_perm(PUBLISH_PERMISSION)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"can_publish": self.has_publish_permission(request)})
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.is_public and not self.has_publish_permission(request):
-            readonly.append("status")
-        return readonly
-
-    def has_delete_permission(self, request, obj=None):
-        # Deleting takes content off the site, which is the publishers' call.
-        if not self.has_publish_permission(request) and (obj is None or obj.is_public):
-            return False
-        return super().has_delete_permission(request, obj)
 
     def get_urls(self):
         return [
