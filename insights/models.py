@@ -229,14 +229,15 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
         return themes
 
     def with_output_counts(self) -> Self:
-        """Annotate `output_count`: published outputs under each theme, in one query."""
+        """Annotate `output_count`: published outputs under each theme, in one query,
+        in the themes' own order (a grouped query drops `Meta.ordering`)."""
         return self.annotate(
             output_count=Count(
                 "outputs",
                 filter=Q(outputs__is_public=True),
                 distinct=True,
             )
-        )
+        ).order_by(*Theme._meta.ordering)
 
 
 class Theme(models.Model):
