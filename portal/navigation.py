@@ -1,5 +1,6 @@
 """The section of the main navigation a page belongs to, which the navigation marks
-with aria-current: "consultations", "finder", "themes", "partners" or ""."""
+with aria-current: "consultations", "finder", "recurring", "progress", "themes",
+"partners" or ""."""
 
 from django.http import HttpRequest
 
@@ -10,6 +11,8 @@ def section_of(view_name: str) -> str:
         return "consultations"  # consultations and their briefings
     if namespace == "workinggroups":
         return "finder" if name in ("finder", "output") else "consultations"
+    if namespace in ("recurring", "progress"):
+        return namespace
     if namespace == "browse" and name.startswith(("theme", "tag")):
         return "themes"
     if namespace == "browse" and name.startswith("partner"):
