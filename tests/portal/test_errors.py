@@ -4,18 +4,26 @@ from django.db import connection
 
 @pytest.fixture
 def database_down(django_db_blocker):
-    """The site's database connection pointed at a database that is not there."""
+    """The site's database connection pointed at a database that is not there.
+
+    The open connection is set aside, not closed, and given back afterwards:
+    closing SQLite's in-memory test database would destroy it for every test
+    that follows."""
     saved = dict(connection.settings_dict)
     with django_db_blocker.unblock():
-        connection.close()
+        kept = connection.connection
+        connection.connection = None
         if connection.vendor == "sqlite":
             connection.settings_dict["NAME"] = "/nonexistent/directory/portal.sqlite3"
         else:
             connection.settings_dict["PORT"] = "1"  # nothing listens there
-        yield
-        connection.close()
-        connection.settings_dict.clear()
-        connection.settings_dict.update(saved)
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict.clear()
+            connection.settings_dict.update(saved)
+            connection.connection = kept
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/json", "*/*", ""])

@@ -28,8 +28,9 @@ def test_an_action_without_commitments_says_so_and_how_to_report_one(
 ):
     # content version, the action with group, part and consultation, its themes,
     # tags and partners, its commitments (none, so no updates or evidence to fetch),
-    # the consultation's organisers (the citation's publisher)
-    with django_assert_num_queries(7):
+    # the consultation's organisers (the citation's publisher), its recurring
+    # findings (findings, their actions, their groups) and its similar actions
+    with django_assert_num_queries(11):
         html = client.get(action.get_absolute_url()).content.decode()
     assert "Who is acting on this" in html
     assert "No organisation has recorded a commitment yet" in html
@@ -44,8 +45,9 @@ def test_the_action_page_makes_as_many_queries_however_many_commitments(
     # content version, the action with its group, part and consultation, its themes,
     # tags and partners, its commitments with organisations and latest-update
     # subqueries, their updates with organisations, the updates' evidence, and the
-    # consultation's organisers (the citation's publisher)
-    with django_assert_num_queries(9):
+    # consultation's organisers (the citation's publisher), its recurring findings
+    # (findings, their actions, their groups) and its similar actions
+    with django_assert_num_queries(13):
         html = client.get(action.get_absolute_url()).content.decode()
     assert html.count('class="commitment"') == n
     assert html.count('class="update"') == 2 * n
