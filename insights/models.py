@@ -237,7 +237,7 @@ class ThemeQuerySet(models.QuerySet["Theme"]):
                 filter=Q(outputs__is_public=True),
                 distinct=True,
             )
-        ).order_by(*Theme._meta.ordering)
+        ).order_by("order", "name")
 
 
 class Theme(models.Model):
