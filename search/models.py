@@ -103,16 +103,39 @@ class SearchEntryQuerySet(models.QuerySet):
         order the search page lists its groups in); cached until the content changes."""
 
         def count():
-            rows = (
-                self.search(query)
-                .order_by()
-                .values("kind")
-                .annotate(n=Count("id"), best=Max("rank"))
-            )
+            if connection.vendor == "sqlite":
+                rows = self._sqlite_kind_counts(query)
+            else:
+                rows = list(
+                    self.search(query)
+                    .order_by()
+                    .values("kind")
+                    .annotate(n=Count("id"), best=Max("rank"))
+                )
             rows = sorted(rows, key=lambda row: (-row["best"], row["kind"]))
             return {row["kind"]: row["n"] for row in rows}
 
         return cached("search-counts", query.terms, count)
+
+    def _sqlite_kind_counts(self, query) -> list[dict[str, Any]]:
+        """kind_counts() on SQLite: the FTS5 matches, ranked once, joined to their
+        entries by rowid. Grouping `search()` by kind instead makes SQLite build the
+        ranked table again for every row (6.5 s for 19,000 matches at 100,000
+        actions, against about 0.2 s this way)."""
+        table = self.model._meta.db_table
+        compiler = self.query.get_compiler(using=self.db)
+        where, params = compiler.compile(self.query.where) if self.query.where else ("1", [])
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH ranked AS MATERIALIZED (SELECT rowid AS id, "
+                f"-bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s) "
+                f"SELECT {table}.kind, COUNT(*), MAX(ranked.rank) FROM ranked "
+                f"JOIN {table} ON {table}.id = ranked.id WHERE {where} GROUP BY {table}.kind",
+                [query.fts5(), *params],
+            )
+            return [{"kind": kind, "n": n, "best": best} for kind, n, best in cursor.fetchall()]
 
     def ranked(self, kinds: list[str] | None = None) -> Self:
         """Best match first; with `kinds`, grouped by kind in that order first."""
