@@ -4,11 +4,11 @@ axe-core WCAG 2.2 AA, no sideways scrolling at 320px, and the tracker by keyboar
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from insights.models import Organisation
 from progress.services import import_progress
-from tests.browser.test_pages import WCAG_22_AA, count_shown
+from tests.browser.sweep import sweep
+from tests.browser.test_pages import count_shown
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,33 +36,9 @@ def examples(site, browser):
 
 
 def test_progress_pages_pass_axe_and_fit_at_320px(browser, examples):
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
-    violations, too_wide, errors = {}, {}, []
-    for width in (320, 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: errors.append(message.text) if message.type == "error" else None,
-        )
-        for name, path in PAGES.items():
-            response = page.goto(examples + path)
-            assert response.status == 200, name
-            if width == 320:
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                if overflow > 0:
-                    too_wide[name] = overflow
-            else:
-                found = axe.run(page, options=options).response["violations"]
-                if found:
-                    violations[name] = [
-                        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
-                    ]
-        context.close()
+    violations, too_wide, errors = sweep(
+        browser, examples, PAGES, axe_widths=(1280,), console_errors=True
+    )
     assert violations == {}
     assert too_wide == {}
     assert errors == []

@@ -2,9 +2,8 @@
 1280px, no sideways scrolling at 320px, and the finder's removable filter."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.test_pages import WCAG_22_AA
+from tests.browser.sweep import sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,28 +18,7 @@ PAGES = {
 
 
 def test_recurring_pages_pass_axe_and_fit_at_320px(browser, site):
-    axe = Axe()
-    options = {"runOnly": {"type": "tag", "values": WCAG_22_AA}, "resultTypes": ["violations"]}
-    violations, too_wide, errors = {}, {}, []
-    for width in (320, 1280):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        for name, path in PAGES.items():
-            response = page.goto(site + path)
-            assert response.status == 200, name
-            if width == 320:
-                overflow = page.evaluate(
-                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-                )
-                if overflow > 0:
-                    too_wide[name] = overflow
-            found = axe.run(page, options=options).response["violations"]
-            if found:
-                violations[(name, width)] = [
-                    (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
-                ]
-        context.close()
+    violations, too_wide, errors = sweep(browser, site, PAGES)
     assert violations == {}
     assert too_wide == {}
     assert errors == []
