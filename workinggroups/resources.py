@@ -15,7 +15,7 @@ from taggit.models import Tag
 
 from editorial.history import hold, release
 from insights.models import Organisation, Theme
-from insights.publishing import can_publish, crosses
+from insights.publishing import can_publish, hold_if_going_live
 from web.spreadsheets import neutralise, restore
 from workinggroups.models import Output, WorkingGroup
 
@@ -119,10 +119,27 @@ class OutputResource(resources.ModelResource):
     def get_diff_class(cls):
         return StylelessDiff
 
-    def import_data(self, dataset, **kwargs):
-        # All or nothing, whoever calls: one bad row rolls back every row.
-        kwargs.update(use_transactions=True, rollback_on_validation_errors=True)
-        return super().import_data(dataset, **kwargs)
+    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs):
+        """Check every row first, outside any transaction and writing nothing, so
+        that neither a preview nor the checking of a large file holds the
+        database's write lock (on SQLite that would keep every other editor from
+        saving). Only a file whose every row passed is written: all or nothing,
+        in one transaction, whoever calls."""
+        for option in ("use_transactions", "rollback_on_validation_errors", "dry_run"):
+            kwargs.pop(option, None)
+        collect = kwargs.pop("collect_failed_rows", False)
+        checked = self.import_data_inner(dataset, True, raise_errors, False, collect, **kwargs)
+        if dry_run or checked.has_errors() or checked.has_validation_errors():
+            return checked
+        return super().import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=raise_errors,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            collect_failed_rows=collect,
+            **kwargs,
+        )
 
     def import_instance(self, instance, row, **kwargs):
         """Check the linked slugs too, so a bad one is reported with the row's other errors."""
@@ -144,16 +161,27 @@ class OutputResource(resources.ModelResource):
                 errors[name] = [_("Give at least one theme slug.")]
         if not errors and not instance.pk and not instance.reference:
             reference = instance.build_reference()
-            if Output.objects.filter(reference=reference).exists():
+            # Checked before anything is written: an earlier row of the file counts too.
+            taken = Output.objects.filter(reference=reference).exists()
+            if taken or reference in self._new_references:
                 errors["order"] = [
                     _("%(reference)s is taken: give the new output another order.")
                     % {"reference": reference}
                 ]
+            self._new_references.add(reference)
         user = kwargs.get("user")
-        if not errors and user is not None and not can_publish(user) and crosses(instance):
-            errors["working_group"] = [crosses(instance)]
+        if not errors and user is not None and not can_publish(user):
+            # A row an editor adds to a published consultation waits for a publisher.
+            reason = hold_if_going_live(instance)
+            if reason:
+                errors["working_group"] = [reason]
         if errors:
             raise ValidationError(errors)
+
+    def before_import(self, dataset, **kwargs):
+        # The references of the new rows so far, in each pass over the file.
+        self._new_references: set[str] = set()
+        super().before_import(dataset, **kwargs)
 
     def before_import_row(self, row, **kwargs):
         # What the export neutralised ('-1 in 4…) is read back as written (-1 in 4…).
@@ -169,4 +197,6 @@ class OutputResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         super().save_m2m(instance, row, **kwargs)
-        release(instance, kwargs.get("user"), created=instance._imported_new)
+        # While rows are only checked (see import_data), nothing is saved or recorded.
+        written = not kwargs.get("dry_run") or kwargs.get("using_transactions")
+        release(instance, kwargs.get("user"), created=instance._imported_new, write=written)

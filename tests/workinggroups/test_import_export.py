@@ -5,6 +5,8 @@ import openpyxl
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
@@ -260,3 +262,63 @@ def test_an_exported_file_imported_again_keeps_the_original_text(publisher_clien
 
     output.refresh_from_db()
     assert output.text == text
+
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "SAVEPOINT", "BEGIN", "RELEASE", "ROLLBACK")
+
+
+def statements(queries):
+    return [q["sql"].split()[0].upper() for q in queries]
+
+
+def test_a_preview_opens_no_transaction_and_writes_nothing(publisher_client, paper):
+    # On SQLite a transaction holds the write lock: every other editor's save would
+    # wait for the preview of a large file, then fail.
+    headers, rows = exported_rows(paper)
+    for row in rows:
+        row["text"] += " (edited)"
+    rows.append(dict(rows[0], reference="", order="99", text="A brand new output."))
+    upload = as_csv(headers, rows)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = preview(publisher_client, upload)
+
+    assert "confirm_form" in response.context
+    assert "A brand new output." in response.content.decode()
+    sql = [q["sql"] for q in queries]
+    session = [q for q in sql if "django_session" in q]
+    writes = [q for q in sql if q.split()[0].upper() in WRITES and q not in session]
+    control = [q for q in writes if q.split()[0].upper() in ("SAVEPOINT", "RELEASE", "ROLLBACK")]
+    # The session's own save (one atomic block) is all that is written.
+    assert [q for q in writes if q not in control] == []
+    assert len(control) <= 2 * len([q for q in session if not q.startswith("SELECT")])
+
+
+def test_a_confirmed_file_is_checked_whole_before_any_row_is_written(editor_client, paper):
+    # So the one transaction that writes is as short as it can be, and a bad last
+    # row never leaves the rows before it written, even for a moment.
+    headers, rows = exported_rows(paper)
+    rows[0]["text"] = "Would be written."
+    response = preview(editor_client, as_csv(headers, rows))
+    form = response.context["confirm_form"]
+    rows[-1]["stage"] = "someday"
+    with open(form["import_file_name"].value(), "wb") as stored:
+        stored.write(as_csv(headers, rows).read())
+
+    with CaptureQueriesContext(connection) as queries:
+        confirm(editor_client, response)
+
+    content = [q["sql"] for q in queries if "workinggroups_" in q["sql"]]
+    assert content, "the rows were read"
+    assert not [q for q in content if q.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+
+
+def test_two_new_rows_with_the_same_reference_are_refused_in_the_preview(publisher_client, paper):
+    headers, rows = exported_rows(paper)
+    new = dict(rows[0], reference="", order="99", text="A brand new output.")
+    response = preview(publisher_client, as_csv(headers, [new, dict(new, text="Another.")]))
+
+    assert "confirm_form" not in response.context
+    assert "is taken: give the new output another order" in response.content.decode()
+    assert [row.number for row in response.context["result"].invalid_rows] == [2]
+    assert not Output.objects.filter(text="A brand new output.").exists()
