@@ -7,6 +7,7 @@ database to give identical content.
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Prefetch
 
 from editorial.history import recording
 from insights.models import (
@@ -171,7 +172,13 @@ def _consultation(item, themes, orgs):
     consultation.organisers.set(_pick(orgs, item.get("organisers", []), "organisation"))
     consultation.themes.set(_pick(themes, item.get("themes", []), "theme"))
     KeyTheme.objects.bulk_create(
-        KeyTheme(consultation=consultation, order=order, title=kt["title"], text=kt["text"])
+        KeyTheme(
+            consultation=consultation,
+            order=order,
+            title=kt["title"],
+            text=kt["text"],
+            held=kt.get("held", False),
+        )
         for order, kt in enumerate(item.get("key_themes", []), start=1)
     )
     for part_item in item.get("parts", []):
@@ -186,10 +193,16 @@ def _part(consultation, item, themes, orgs):
         title=item["title"],
         slug=item.get("slug", ""),
         introduction=item.get("introduction", ""),
+        held=item.get("held", False),
     )
     for order, b in enumerate(item.get("briefings", []), start=1):
         briefing = InsightBriefing.objects.create(
-            part=part, order=order, title=b["title"], slug=b["slug"], body=b["body"]
+            part=part,
+            order=order,
+            title=b["title"],
+            slug=b["slug"],
+            body=b["body"],
+            held=b.get("held", False),
         )
         briefing.presenters.set(_pick(orgs, b.get("presenters", []), "organisation"))
         briefing.partners.set(_pick(orgs, b.get("partners", []), "organisation"))
@@ -203,6 +216,7 @@ def _part(consultation, item, themes, orgs):
             slug=w["slug"],
             question=w.get("question", ""),
             summary=w.get("summary", ""),
+            held=w.get("held", False),
         )
         group.themes.set(_pick(themes, w.get("themes", []), "theme"))
         group.tags.set(w.get("tags", []))
@@ -218,6 +232,7 @@ def _part(consultation, item, themes, orgs):
                     order=order,
                     text=o["text"],
                     reference=o.get("reference", ""),
+                    held=o.get("held", False),
                 )
                 output.partners.set(_pick(orgs, o.get("partners", []), "organisation"))
                 output.themes.set(_pick(themes, o.get("themes", []), "theme"))
@@ -232,22 +247,31 @@ def _tag_names(manager):
     return sorted(tag.name for tag in manager.all())
 
 
-def export_document(consultations):
+def export_document(consultations, *, public=False):
     """Return the content document for `consultations` with the themes and
-    organisations they use; `import_document` reads it back unchanged."""
+    organisations they use; `import_document` reads it back unchanged.
+
+    Items held back for a publisher are marked `"held": true`; a `public` export
+    (the open data one) leaves them out.
+    """
+    shown = {"held": False} if public else {}
     consultations = list(
         consultations.prefetch_related(
             "organisers",
             "themes",
             "builds_on",
             "summarises",
-            "key_themes",
+            Prefetch("key_themes", KeyTheme.objects.filter(**shown)),
+            Prefetch("parts", Part.objects.filter(**shown)),
+            Prefetch("parts__briefings", InsightBriefing.objects.filter(**shown)),
             "parts__briefings__presenters",
             "parts__briefings__partners",
             "parts__briefings__themes",
             "parts__briefings__tags",
+            Prefetch("parts__working_groups", WorkingGroup.objects.filter(**shown)),
             "parts__working_groups__themes",
             "parts__working_groups__tags",
+            Prefetch("parts__working_groups__outputs", Output.objects.filter(**shown)),
             "parts__working_groups__outputs__partners",
             "parts__working_groups__outputs__themes",
             "parts__working_groups__outputs__tags",
@@ -272,15 +296,20 @@ def export_document(consultations):
             for o in Organisation.objects.all()
         ],
         "consultations": [_export_consultation(c) for c in consultations],
-        "recurring_findings": _export_findings(consultations),
+        "recurring_findings": _export_findings(consultations, public=public),
     }
 
 
-def _export_findings(consultations):
-    """The recurring findings whose members all belong to `consultations`."""
+def _export_findings(consultations, *, public=False):
+    """The recurring findings whose members all belong to `consultations` (for a
+    `public` export, the published findings and their public members)."""
     exported = {c.pk for c in consultations}
-    findings = RecurringFinding.objects.prefetch_related(
-        "actions__working_group__part", "groups__part"
+    findings = RecurringFinding.objects.published() if public else RecurringFinding.objects.all()
+    actions = Output.objects.published() if public else Output.objects.all()
+    groups = WorkingGroup.objects.published() if public else WorkingGroup.objects.all()
+    findings = findings.prefetch_related(
+        Prefetch("actions", actions.select_related("working_group__part")),
+        Prefetch("groups", groups.select_related("part")),
     ).order_by("slug")
     documents = []
     for finding in findings:
@@ -323,55 +352,72 @@ def _export_consultation(c):
         "builds_on": _slugs(c.builds_on),
         "summarises": _slugs(c.summarises),
         "themes": _slugs(c.themes),
-        "key_themes": [{"title": k.title, "text": k.text} for k in c.key_themes.all()],
+        "key_themes": [_held({"title": k.title, "text": k.text}, k) for k in c.key_themes.all()],
         "parts": [_export_part(p) for p in c.parts.all()],
     }
 
 
+def _held(document, item):
+    """`document` with `"held": true` when `item` is held back for a publisher."""
+    return {**document, "held": True} if item.held else document
+
+
 def _export_part(p):
-    return {
-        "number": p.number,
-        "slug": p.slug,
-        "title": p.title,
-        "introduction": p.introduction,
-        "briefings": [
-            {
-                "slug": b.slug,
-                "title": b.title,
-                "presenters": _slugs(b.presenters),
-                "partners": _slugs(b.partners),
-                "body": b.body,
-                "themes": _slugs(b.themes),
-                "tags": _tag_names(b.tags),
-            }
-            for b in p.briefings.all()
-        ],
-        "working_groups": [_export_group(w) for w in p.working_groups.all()],
-    }
+    return _held(
+        {
+            "number": p.number,
+            "slug": p.slug,
+            "title": p.title,
+            "introduction": p.introduction,
+            "briefings": [
+                _held(
+                    {
+                        "slug": b.slug,
+                        "title": b.title,
+                        "presenters": _slugs(b.presenters),
+                        "partners": _slugs(b.partners),
+                        "body": b.body,
+                        "themes": _slugs(b.themes),
+                        "tags": _tag_names(b.tags),
+                    },
+                    b,
+                )
+                for b in p.briefings.all()
+            ],
+            "working_groups": [_export_group(w) for w in p.working_groups.all()],
+        },
+        p,
+    )
 
 
 def _export_group(w):
     by_stage = {stage.value: [] for stage in Stage}
     for o in sorted(w.outputs.all(), key=lambda o: (list(Stage).index(o.stage), o.order)):
         by_stage[o.stage].append(
-            {
-                "reference": o.reference,
-                "text": o.text,
-                "themes": _slugs(o.themes),
-                "tags": _tag_names(o.tags),
-                "partners": _slugs(o.partners),
-            }
+            _held(
+                {
+                    "reference": o.reference,
+                    "text": o.text,
+                    "themes": _slugs(o.themes),
+                    "tags": _tag_names(o.tags),
+                    "partners": _slugs(o.partners),
+                },
+                o,
+            )
         )
-    return {
-        "number": w.number,
-        "slug": w.slug,
-        "title": w.title,
-        "question": w.question,
-        "summary": w.summary,
-        "themes": _slugs(w.themes),
-        "tags": _tag_names(w.tags),
-        "outputs": by_stage,
-    }
+    return _held(
+        {
+            "number": w.number,
+            "slug": w.slug,
+            "title": w.title,
+            "question": w.question,
+            "summary": w.summary,
+            "themes": _slugs(w.themes),
+            "tags": _tag_names(w.tags),
+            "outputs": by_stage,
+        },
+        w,
+    )
 
 
 def refresh_statistics():

@@ -103,7 +103,8 @@ class BriefingInline(ListOnlyInline, PublishersOnlyInline, ContentTabularInline)
 
 @admin.register(Part)
 class PartAdmin(PublishersOnlyAdmin, ContentAdmin):
-    list_display = ["__str__", "consultation"]
+    list_display = ["__str__", "consultation", "held"]
+    actions = [bulk.publish_held]
     list_filter = ["consultation"]
     list_select_related = ["consultation"]
     search_fields = ["title", "introduction"]
@@ -113,14 +114,14 @@ class PartAdmin(PublishersOnlyAdmin, ContentAdmin):
 
 @admin.register(InsightBriefing)
 class InsightBriefingAdmin(PublishersOnlyAdmin, ContentAdmin):
-    list_display = ["title", "part", "presenter_list"]
+    list_display = ["title", "part", "presenter_list", "held"]
     list_filter = ["part__consultation", "part", "themes", "presenters"]
     list_select_related = ["part__consultation"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["presenters", "partners"]
     filter_horizontal = ["themes"]
-    actions = [*bulk.LINKS, bulk.suggest_partners]
+    actions = [*bulk.LINKS, bulk.suggest_partners, bulk.publish_held]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("presenters")

@@ -98,6 +98,32 @@ def archive(modeladmin, request, queryset):
 PUBLISHING = [submit_for_review, publish, unpublish, archive]
 
 
+# Content an editor added to a published consultation waits for a publisher.
+
+
+@admin.action(description=_("Publish what is held back"), permissions=["publish"])
+def publish_held(modeladmin, request, queryset):
+    """Put held items on the site (those whose consultation is published go live)."""
+
+    def change(obj):
+        if not obj.held:
+            return False
+        obj.held = False
+        return None
+
+    count = change_each(queryset, request.user, change)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d %(name)s is no longer held back.",
+            "%(count)d %(name)s are no longer held back.",
+            count,
+        )
+        % {"count": count, "name": model_ngettext(queryset, count)},
+        messages.SUCCESS if count else messages.WARNING,
+    )
+
+
 # Partner suggestions: the text names an organisation the item is not linked to.
 
 

@@ -33,6 +33,25 @@ def can_preview(user, model) -> bool:
     )
 
 
+class HeldBack(models.Model):
+    """Content a publisher has yet to put on the site. An editor may add to a
+    published consultation: what they add is held back until a publisher
+    publishes it (`insights.publishing`). A held part or group keeps what it
+    holds off the site too."""
+
+    held = models.BooleanField(
+        _("held back for a publisher"),
+        default=False,
+        help_text=_(
+            "Kept off the site until a publisher publishes it. Set when an editor adds "
+            "it to a published consultation."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Sector(models.TextChoices):
     PUBLIC = "public", _("Public sector")
     PRIVATE = "private", _("Private sector")
@@ -55,12 +74,35 @@ def published_output_counts(through, column):
 
 class ContentQuerySet(models.QuerySet):
     """What every published content model's queryset shares: content is public
-    when the consultation it belongs to is (`status_path` leads to its status)."""
+    when the consultation it belongs to is (`status_path` leads to its status)
+    and neither it nor what it sits in is held back for a publisher (`held_paths`
+    lead to those flags, see `HeldBack`)."""
 
     status_path = "part__consultation__status"
+    held_paths: tuple[str, ...] = ("held", "part__held")
+
+    @classmethod
+    def public_filter(cls, prefix: str = "") -> Q:
+        """The condition for public items, reached from another model through
+        `prefix` (e.g. "presented_briefings__")."""
+        return Q(
+            **{f"{prefix}{cls.status_path}__in": PUBLIC_STATUSES},
+            **{f"{prefix}{path}": False for path in cls.held_paths},
+        )
 
     def published(self) -> Self:
-        return self.filter(**{f"{self.status_path}__in": PUBLIC_STATUSES})
+        return self.filter(self.public_filter())
+
+    def held_back(self) -> Self:
+        """Items a publisher has yet to publish: held, or in a held container,
+        whatever their consultation's status."""
+        held = Q()
+        for path in self.held_paths:
+            held |= Q(**{path: True})
+        return self.filter(held) if self.held_paths else self.none()
+
+    def in_consultation(self, consultation) -> Self:
+        return self.filter(**{self.status_path.removesuffix("__status"): consultation})
 
     def visible_to(self, user) -> Self:
         """Published content, and drafts too for staff who may preview them."""
@@ -103,7 +145,7 @@ class OrganisationQuerySet(models.QuerySet):
         return self.annotate(
             briefing_count=Count(
                 "presented_briefings",
-                filter=Q(presented_briefings__part__consultation__status__in=PUBLIC_STATUSES),
+                filter=InsightBriefingQuerySet.public_filter("presented_briefings__"),
                 distinct=True,
             )
         )
@@ -115,7 +157,7 @@ class OrganisationQuerySet(models.QuerySet):
         for through in (InsightBriefing.presenters.through, InsightBriefing.partners.through):
             pairs.update(
                 through.objects.filter(
-                    insightbriefing__part__consultation__status__in=PUBLIC_STATUSES
+                    InsightBriefingQuerySet.public_filter("insightbriefing__")
                 ).values_list("organisation_id", "insightbriefing_id")
             )
         counts: dict[int, int] = {}
@@ -288,6 +330,7 @@ class DatePrecision(models.TextChoices):
 
 class ConsultationQuerySet(ContentQuerySet):
     status_path = "status"
+    held_paths = ()
 
     def for_list(self) -> Self:
         return self.prefetch_related("organisers")
@@ -300,35 +343,53 @@ class ConsultationQuerySet(ContentQuerySet):
 
         Subqueries rather than joined Counts: joining briefings, groups and outputs
         at once would multiply the rows by each other. Working groups and their
-        outputs are reached through the parts' reverse relations.
+        outputs are reached through the parts' reverse relations. Only what is
+        public is counted: items held back for a publisher are not.
         """
+        released = Part.objects.filter(held=False)
         return self.annotate(
-            briefing_count=count_of(Part.objects.all(), "consultation", "briefings"),
-            group_count=count_of(Part.objects.all(), "consultation", "working_groups"),
-            output_count=count_of(Part.objects.all(), "consultation", "working_groups__outputs"),
+            briefing_count=count_of(
+                released.filter(briefings__held=False), "consultation", "briefings"
+            ),
+            group_count=count_of(
+                released.filter(working_groups__held=False), "consultation", "working_groups"
+            ),
+            output_count=count_of(
+                released.filter(working_groups__outputs__is_public=True),
+                "consultation",
+                "working_groups__outputs",
+            ),
         )
 
-    def for_detail(self) -> Self:
+    def for_detail(self, *, preview: bool = False) -> Self:
         """Everything the consultation page shows: related consultations that are
         public, parts with their briefings (and presenters) and groups (with
-        their output counts), in one query per relation."""
+        their output counts), in one query per relation. Items held back for a
+        publisher are left out, unless for a `preview`."""
         published: ConsultationQuerySet = ConsultationQuerySet(self.model).published()
         groups = Part._meta.get_field("working_groups").related_model
+        shown = {} if preview else {"held": False}
+        outputs = Q() if preview else Q(outputs__held=False)
         return self.prefetch_related(
             "organisers",
             "themes",
-            "key_themes",
+            Prefetch("key_themes", KeyTheme.objects.filter(**shown)),
             Prefetch("builds_on", published),
             Prefetch("summarises", published),
             Prefetch("built_on_by", published),
             Prefetch("summarised_in", published),
             Prefetch(
                 "parts",
-                Part.objects.prefetch_related(
-                    Prefetch("briefings", InsightBriefing.objects.prefetch_related("presenters")),
+                Part.objects.filter(**shown).prefetch_related(
+                    Prefetch(
+                        "briefings",
+                        InsightBriefing.objects.filter(**shown).prefetch_related("presenters"),
+                    ),
                     Prefetch(
                         "working_groups",
-                        groups._default_manager.annotate(output_count=Count("outputs")),
+                        groups._default_manager.filter(**shown).annotate(
+                            output_count=Count("outputs", filter=outputs)
+                        ),
                     ),
                 ),
             ),
@@ -428,7 +489,7 @@ class Consultation(Versioned):
         return self.status == Status.ARCHIVED
 
 
-class KeyTheme(models.Model):
+class KeyTheme(HeldBack):
     """A headline finding of a consultation reported as prose rather than outputs."""
 
     consultation = models.ForeignKey(
@@ -449,8 +510,17 @@ class KeyTheme(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_public(self) -> bool:
+        return not self.held and self.consultation.is_public
 
-class Part(Versioned):
+
+class PartQuerySet(ContentQuerySet):
+    status_path = "consultation__status"
+    held_paths = ("held",)
+
+
+class Part(HeldBack, Versioned):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=250)
@@ -459,6 +529,7 @@ class Part(Versioned):
     )
     introduction = models.TextField(blank=True, help_text=_("Markdown."))
 
+    objects = PartQuerySet.as_manager()
     history = ContentHistory()
 
     class Meta:
@@ -470,15 +541,6 @@ class Part(Versioned):
     def __str__(self) -> str:
         return f"Part {self.number}: {self.title}"
 
-    @staticmethod
-    def label_for(prefix: str, number: int, title: str) -> str:
-        """How a part is named in lists and filters, e.g. "SGH24-P1: Connected Places…"."""
-        return f"{prefix}-P{number}: {title}"
-
-    @property
-    def label(self) -> str:
-        return self.label_for(self.consultation.reference_prefix, self.number, self.title)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = self.reference.lower()
@@ -489,9 +551,22 @@ class Part(Versioned):
             f"#part-{self.number}"
         )
 
+    @staticmethod
+    def label_for(prefix: str, number: int, title: str) -> str:
+        """How a part is named in lists and filters, e.g. "SGH24-P1: Connected Places…"."""
+        return f"{prefix}-P{number}: {title}"
+
+    @property
+    def label(self) -> str:
+        return self.label_for(self.consultation.reference_prefix, self.number, self.title)
+
     @property
     def reference(self) -> str:
         return f"{self.consultation.reference_prefix}-P{self.number}"
+
+    @property
+    def is_public(self) -> bool:
+        return not self.held and self.consultation.is_public
 
     def search_dependents(self):
         """A part's number is in its briefings' and groups' references."""
@@ -508,7 +583,7 @@ class InsightBriefingQuerySet(ContentQuerySet):
         )
 
 
-class InsightBriefing(Versioned):
+class InsightBriefing(HeldBack, Versioned):
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="briefings")
     order = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=250)
@@ -545,6 +620,10 @@ class InsightBriefing(Versioned):
     @property
     def reference(self) -> str:
         return f"{self.part.reference}-IB{self.order}"
+
+    @property
+    def is_public(self) -> bool:
+        return not self.held and self.part.is_public
 
     @property
     def presenter_names(self):

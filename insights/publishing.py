@@ -1,13 +1,15 @@
 """Only publishers put content live or take it down.
 
 Content is on the site when the consultation it belongs to is published or
-archived. Editors may change what is there, but every step that puts an item
-live (adding it under a public consultation, moving it into one, restoring a
-deleted one) or takes it down (deleting it, moving it out) needs the publish
-permission. The admin's forms, inlines, bulk moves and the spreadsheet import
-ask `crosses()` and `is_live()`.
+archived and neither it nor what it sits in is held back (`HeldBack.held`).
+Editors may change what is there and add to it, but what they add to a
+published consultation (a new item, one moved in, a deleted one restored) is
+held back until a publisher publishes it; taking content off the site
+(deleting it, moving it out) needs the publish permission. The admin's forms,
+inlines, bulk moves and the spreadsheet import ask `crosses()` and `is_live()`.
 """
 
+from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -26,32 +28,52 @@ TAKING_DOWN = _(
     "Only publishers can take content off the site, and moving it out of a published "
     "consultation does. Ask a publisher."
 )
+HELD = _(
+    "Saved, but not on the site yet: what an editor adds to a published consultation "
+    "waits for a publisher to publish it."
+)
 
 
 def can_publish(user) -> bool:
     return user.has_perm(PUBLISH_PERMISSION)
 
 
-def consultation_of(obj) -> Consultation | None:
-    """The consultation `obj` sits under (itself for a consultation), or None while
-    its place is not set."""
-    while not isinstance(obj, Consultation):
+def lineage(obj):
+    """`obj`, then what it sits in, up to its consultation; stops early where a
+    place is not set yet."""
+    while obj is not None:
+        yield obj
+        if isinstance(obj, Consultation):
+            return
         name = next((name for name in PARENT_FIELDS if hasattr(type(obj), name)), None)
         if name is None:
-            return None
+            return
         try:
             obj = getattr(obj, name)
         except ObjectDoesNotExist:
-            return None
-        if obj is None:
-            return None
-    return obj
+            return
+
+
+def consultation_of(obj) -> Consultation | None:
+    """The consultation `obj` sits under (itself for a consultation), or None while
+    its place is not set."""
+    *_rest, last = lineage(obj)
+    return last if isinstance(last, Consultation) else None
 
 
 def is_live(obj) -> bool:
-    """Whether `obj` is on the site: under a published or archived consultation."""
-    consultation = consultation_of(obj)
-    return consultation is not None and consultation.status in PUBLIC_STATUSES
+    """Whether `obj` is on the site: under a published or archived consultation,
+    and neither it nor anything it sits in held back for a publisher."""
+    for item in lineage(obj):
+        if getattr(item, "held", False):
+            return False
+        if isinstance(item, Consultation):
+            return item.status in PUBLIC_STATUSES
+    return False
+
+
+def can_hold(obj) -> bool:
+    return hasattr(type(obj), "held")
 
 
 def was_live(obj) -> bool:
@@ -73,28 +95,75 @@ def crosses(obj) -> str:
     return ""
 
 
+def hold_if_going_live(obj) -> str:
+    """For an edit by someone without the publish permission: an item that would go
+    live is held back instead. Returns why the edit is refused ("" if it is not):
+    it would take the item off the site, or the item cannot be held."""
+    reason = crosses(obj)
+    if reason == str(ADDING_LIVE) and can_hold(obj):
+        obj.held = True
+        return ""
+    return reason
+
+
 class PublishersForm:
-    """Mixed into an admin form for users without the publish permission: refuses a
-    save that would put the item live or take it down."""
+    """Mixed into an admin form for users without the publish permission: an item
+    that would go live is held back for a publisher; a save that would take it
+    off the site is refused."""
 
     def _post_clean(self):
         super()._post_clean()
-        reason = crosses(self.instance)
+        reason = hold_if_going_live(self.instance)
         if reason:
             self.add_error(None, reason)
 
 
-class PublishersOnlyAdmin:
-    """For the admin of a content model: editors may not add an item under a public
-    consultation, move one across, or delete one that is live."""
+class HeldNotices:
+    """Tells an editor, after a save, that what they added waits for a publisher."""
+
+    def _notify_held(self, request, items):
+        if can_publish(request.user):
+            return
+        held = [obj for obj in items if getattr(obj, "held", False) and consultation_is_public(obj)]
+        if held:
+            self.message_user(request, HELD, messages.WARNING)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._notify_held(request, [obj])
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        self._notify_held(request, [f.instance for f in formset.forms if f.has_changed()])
+
+
+def consultation_is_public(obj) -> bool:
+    consultation = consultation_of(obj)
+    return consultation is not None and consultation.status in PUBLIC_STATUSES
+
+
+class PublishersOnlyAdmin(HeldNotices):
+    """For the admin of a content model: what editors add under a public consultation
+    is held back; they may not move an item off the site or delete one that is live.
+    Publishers see and change the hold (and publish held items in bulk:
+    `insights.bulk.publish_held`)."""
 
     def is_live(self, obj) -> bool:
         return is_live(obj)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and self.is_live(obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if can_hold(self.model) and not can_publish(request.user):
+            readonly.append("held")
+        return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -102,15 +171,26 @@ class PublishersOnlyAdmin:
             return form
         return type(form.__name__, (PublishersForm, form), {})
 
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return [*filters, "held"] if can_hold(self.model) else filters
+
 
 class PublishersOnlyInline:
-    """For an inline, which is asked with its parent: under a live parent editors
-    are offered neither new rows nor the delete box."""
+    """For an inline, which is asked with its parent: under a live parent, the rows
+    editors add are held back for a publisher, and editors are not offered the
+    delete box."""
 
-    def has_add_permission(self, request, obj=None):
-        if obj is not None and not can_publish(request.user) and is_live(obj):
-            return False
-        return super().has_add_permission(request, obj)
+    def get_formset(self, request, obj=None, **kwargs):
+        if not can_publish(request.user):
+            kwargs["form"] = type(self.form.__name__, (PublishersForm, self.form), {})
+        return super().get_formset(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if can_hold(self.model) and not can_publish(request.user):
+            readonly.append("held")
+        return readonly
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and is_live(obj):
@@ -156,7 +236,7 @@ class StatusForm:
         return status
 
 
-class StatusAdmin:
+class StatusAdmin(HeldNotices):
     """For the admin of a model with a publishing `status`: the bulk actions marked
     `permissions=["publish"]`, a public item's status and deleting public items are
     for holders of `publish_permission` (the Publishers group)."""

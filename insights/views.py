@@ -2,8 +2,9 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 
-from insights.models import Consultation, InsightBriefing
+from insights.models import Consultation, InsightBriefing, can_preview
 from web.caching import cache_public_page
 from web.pages import paginate, private_if_draft
 
@@ -39,10 +40,14 @@ def briefing_list(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    preview = can_preview(request.user, Consultation)
     consultation = get_object_or_404(
-        Consultation.objects.visible_to(request.user).for_detail(), slug=slug
+        Consultation.objects.visible_to(request.user).for_detail(preview=preview), slug=slug
     )
     response = render(request, "insights/consultation_detail.html", {"consultation": consultation})
+    if preview:
+        # Held items show in an editor's preview: never keep it for the public.
+        add_never_cache_headers(response)
     return private_if_draft(response, consultation)
 
 
@@ -53,4 +58,4 @@ def briefing_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     response = render(request, "insights/briefing_detail.html", {"briefing": briefing})
-    return private_if_draft(response, briefing.part.consultation)
+    return private_if_draft(response, briefing)

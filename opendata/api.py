@@ -22,7 +22,15 @@ from rest_framework.response import Response
 from taggit.models import Tag, TaggedItem
 
 from content.documents import export_document
-from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
+from insights.models import (
+    Consultation,
+    InsightBriefing,
+    KeyTheme,
+    Organisation,
+    Part,
+    Sector,
+    Theme,
+)
 from opendata import serializers as api
 from progress.filters import CommitmentFilter
 from progress.models import Commitment, Role
@@ -303,7 +311,10 @@ class ConsultationViewSet(ReadOnlyViewSet):
     def get_queryset(self):
         consultations = Consultation.objects.published().prefetch_related("organisers", "themes")
         if self.action == "retrieve":
-            return consultations.prefetch_related("key_themes", "parts")
+            return consultations.prefetch_related(
+                Prefetch("key_themes", KeyTheme.objects.filter(held=False)),
+                Prefetch("parts", Part.objects.filter(held=False)),
+            )
         return consultations
 
     def get_serializer_class(self):
@@ -382,7 +393,7 @@ class TagViewSet(ReadOnlyViewSet):
 def consultation_export(request, slug):
     consultation = get_object_or_404(Consultation.objects.published(), slug=slug)
     slugs = linked_slugs(consultation)
-    document = export_document(Consultation.objects.published().filter(slug__in=slugs))
+    document = export_document(Consultation.objects.published().filter(slug__in=slugs), public=True)
     # A link to an unpublished consultation would make the document unimportable.
     for item in document["consultations"]:
         for link in ("builds_on", "summarises"):

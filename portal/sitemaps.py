@@ -5,7 +5,13 @@ from django.db.models import Q
 from django.urls import reverse
 from taggit.models import Tag
 
-from insights.models import PUBLIC_STATUSES, Consultation, InsightBriefing, Organisation, Theme
+from insights.models import (
+    Consultation,
+    InsightBriefing,
+    InsightBriefingQuerySet,
+    Organisation,
+    Theme,
+)
 from workinggroups.models import Output, WorkingGroup
 
 
@@ -63,8 +69,8 @@ class ThemeSitemap(Sitemap):
 
 class PartnerSitemap(Sitemap):
     def items(self):
-        public = Q(outputs__is_public=True) | Q(
-            presented_briefings__part__consultation__status__in=PUBLIC_STATUSES
+        public = Q(outputs__is_public=True) | InsightBriefingQuerySet.public_filter(
+            "presented_briefings__"
         )
         return Organisation.objects.filter(public).distinct().order_by("pk")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from editorial.history import ContentHistory
 from editorial.versioning import Versioned
 from insights.models import PUBLIC_STATUSES, ContentQuerySet, Status
-from workinggroups.models import Output, WorkingGroup
+from workinggroups.models import Output, WorkingGroup, WorkingGroupQuerySet
 
 
 def member_groups(actions, groups) -> set[int]:
@@ -54,6 +54,7 @@ def check_prose_groups(groups) -> None:
 
 class RecurringFindingQuerySet(ContentQuerySet):
     status_path = "status"
+    held_paths = ()
 
     def for_list(self) -> Self:
         """Each finding with its public members (actions with their groups and
@@ -80,8 +81,8 @@ class RecurringFindingQuerySet(ContentQuerySet):
         )
         groups = (
             RecurringFinding.groups.through.objects.filter(
+                WorkingGroupQuerySet.public_filter("workinggroup__"),
                 recurringfinding__in=chosen,
-                workinggroup__part__consultation__status__in=PUBLIC_STATUSES,
             )
             .select_related("workinggroup__part__consultation")
             .order_by("pk")
@@ -260,8 +261,8 @@ def group_counts(findings=None) -> dict[int, int]:
         recurringfinding__in=findings, output__is_public=True
     )
     prose = RecurringFinding.groups.through.objects.filter(
+        WorkingGroupQuerySet.public_filter("workinggroup__"),
         recurringfinding__in=findings,
-        workinggroup__part__consultation__status__in=PUBLIC_STATUSES,
     )
     groups: dict[int, set] = {}
     for finding, group in through.values_list("recurringfinding_id", "output__working_group_id"):

@@ -11,6 +11,7 @@ from django.db import connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
 
+from insights.publishing import is_live
 from search.models import SearchEntry, SearchVectorField
 from search.terms import field_words
 from web import caching, terminal
@@ -47,7 +48,8 @@ def _entry_values(obj):
     values = {
         **fields,
         "consultation": consultation,
-        "is_public": consultation.is_public if consultation else True,
+        # Partners and themes belong to no consultation and are always public.
+        "is_public": is_live(obj) if consultation else True,
         "url": obj.get_absolute_url(),
         "title_words": " ".join(title),
         "summary_words": " ".join(summary),
@@ -80,8 +82,18 @@ def index_dependents(obj) -> None:
 
 
 def publish(consultation):
-    """Show or hide everything in a consultation as its status allows."""
-    SearchEntry.objects.filter(consultation=consultation).update(is_public=consultation.is_public)
+    """Show or hide everything in a consultation as its status and the holds on its
+    items allow: what is held back for a publisher, or sits in something held, stays
+    hidden. Reads the holds themselves, not what other signals derive from them."""
+    entries = SearchEntry.objects.filter(consultation=consultation)
+    entries.update(is_public=consultation.is_public)
+    if consultation.is_public:
+        for model in indexed_models():
+            queryset = model._default_manager.all()
+            if not hasattr(queryset, "held_back"):
+                continue
+            held = queryset.in_consultation(consultation).held_back().values("pk")
+            entries.filter(kind=model.search_kind, object_id__in=held).update(is_public=False)
     caching.bump()
 
 

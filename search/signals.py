@@ -12,6 +12,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from taggit.managers import TaggableManager
 
 from insights.models import Consultation
+from insights.publishing import consultation_of
 from search import services
 
 
@@ -20,10 +21,15 @@ def saved(sender, instance, raw=False, **kwargs) -> None:
         return
     if hasattr(instance, "search_entry"):
         services.index(instance)
-    if isinstance(instance, Consultation):
-        services.publish(instance)
     if hasattr(instance, "search_dependents") and not kwargs.get("created"):
         services.index_dependents(instance)
+    if isinstance(instance, Consultation):
+        services.publish(instance)
+    elif hasattr(instance, "held") and hasattr(instance, "search_dependents"):
+        # A part or group held back or published shows or hides all it holds.
+        consultation = consultation_of(instance)
+        if consultation is not None and not kwargs.get("created"):
+            services.publish(consultation)
 
 
 def deleted(sender, instance, **kwargs) -> None:

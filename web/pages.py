@@ -33,8 +33,9 @@ def paginate(
     return paginator.get_page(page_number(request.GET.get("page")))
 
 
-def private_if_draft(response: HttpResponse, consultation) -> HttpResponse:
-    """A draft preview must never be kept by a shared cache and shown to the public."""
-    if not consultation.is_public:
+def private_if_draft(response: HttpResponse, item) -> HttpResponse:
+    """A preview of what is not public (a draft, or an item held back for a
+    publisher) must never be kept by a shared cache and shown to the public."""
+    if not item.is_public:
         add_never_cache_headers(response)
     return response

@@ -11,7 +11,13 @@ from editorial.admin import ContentAdmin, ContentTabularInline
 from insights import admin as insights_admin
 from insights import bulk
 from insights.models import Part
-from insights.publishing import ListOnlyInline, PublishersOnlyAdmin, PublishersOnlyInline
+from insights.publishing import (
+    HELD,
+    ListOnlyInline,
+    PublishersOnlyAdmin,
+    PublishersOnlyInline,
+    can_publish,
+)
 from search.models import Kind, SearchEntry
 from search.terms import parse
 from web.uploads import read_problem, upload_problem
@@ -77,13 +83,14 @@ class PartAdmin(insights_admin.PartAdmin):
 
 @admin.register(WorkingGroup)
 class WorkingGroupAdmin(PublishersOnlyAdmin, ContentAdmin):
-    list_display = ["__str__", "part", "output_count"]
+    list_display = ["__str__", "part", "output_count", "held"]
     list_filter = ["part__consultation", "part", "themes"]
     list_select_related = ["part__consultation"]
     search_fields = ["title", "question", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["themes"]
     inlines = [OutputInline]
+    actions = [bulk.publish_held]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "question":
@@ -135,7 +142,13 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
     resource_classes = [OutputResource]
     formats = [CSV, XLSX]
     import_form_class = LimitedImportForm
-    actions = [*bulk.LINKS, move_to_stage, move_to_group, bulk.suggest_partners]
+    actions = [
+        *bulk.LINKS,
+        move_to_stage,
+        move_to_group,
+        bulk.suggest_partners,
+        bulk.publish_held,
+    ]
     # Narrow columns: the list fits 1280 px beside the filters (a foreign key
     # column would be kept on one line, hence the group as a method).
     list_display = ["reference", "short_text", "stage_label", "group", "theme_list"]
@@ -163,6 +176,7 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
         "partners",
         "tags",
         "reference",
+        "held",
     ]
 
     def get_queryset(self, request):
@@ -198,6 +212,10 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
                 messages.ERROR,
             )
             return redirect("admin:workinggroups_output_changelist")
+        imported = [row.object_id for row in result.valid_rows()]
+        held = Output.objects.filter(pk__in=imported, held=True)
+        if not can_publish(request.user) and held.exists():
+            self.message_user(request, HELD, messages.WARNING)
         return super().process_result(result, request)
 
     def add_data_read_fail_error_to_form(self, form, e):

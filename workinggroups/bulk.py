@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from editorial.bulk import intermediate
-from insights.publishing import ADDING_LIVE, TAKING_DOWN, can_publish, is_live
+from insights.publishing import HELD, TAKING_DOWN, can_publish, is_live
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -44,14 +44,28 @@ def move_to_stage(modeladmin, request, queryset):
 @admin.action(description=_("Move to another working group"), permissions=["change"])
 def move_to_group(modeladmin, request, queryset):
     form = GroupForm(request.POST)
-    if "apply" in request.POST and form.is_valid() and not can_publish(request.user):
-        # Moving into or out of a published consultation puts outputs live or takes them down.
-        live = is_live(form.cleaned_data["working_group"])
-        if queryset.exclude(is_public=live).exists():
-            modeladmin.message_user(request, ADDING_LIVE if live else TAKING_DOWN, messages.ERROR)
-            return None
-    return intermediate(
+    publisher = can_publish(request.user)
+    applying = "apply" in request.POST and form.is_valid() and not publisher
+    # Moving live outputs out of a published consultation takes them down.
+    leaving = applying and not is_live(form.cleaned_data["working_group"])
+    if leaving and queryset.filter(is_public=True).exists():
+        modeladmin.message_user(request, TAKING_DOWN, messages.ERROR)
+        return None
+
+    held = []
+
+    def change(output, data):
+        moved = _move(output, working_group=data["working_group"])
+        # Outputs an editor moves into a published consultation wait for a publisher.
+        if moved is not False and not publisher and is_live(output) and not output.is_public:
+            output.held = True
+            held.append(output)
+        return moved
+
+    response = intermediate(
         modeladmin, request, queryset, GroupForm, title=_("Move to another working group"),
-        change=lambda output, data: _move(output, working_group=data["working_group"]),
-        done=_("Moved %(count)d outputs to %(working_group)s."),
+        change=change, done=_("Moved %(count)d outputs to %(working_group)s."),
     )  # fmt: skip
+    if held:
+        modeladmin.message_user(request, HELD, messages.WARNING)
+    return response

@@ -7,7 +7,7 @@ from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, W
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
-from insights.models import PUBLIC_STATUSES, Consultation, Organisation, Part, Sector, Theme
+from insights.models import Consultation, Organisation, Part, Sector, Theme
 from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedByFilter
 from recurring.models import RecurringFinding, recurrence_of_actions
 from search.models import Kind, SearchEntry
@@ -38,9 +38,7 @@ class OutputFilter(django_filters.FilterSet):
     )
     part = django_filters.ModelChoiceFilter(
         field_name="working_group__part",
-        queryset=Part.objects.filter(consultation__status__in=PUBLIC_STATUSES).select_related(
-            "consultation"
-        ),
+        queryset=Part.objects.published().select_related("consultation"),
         to_field_name="slug",
         label=_("Part"),
     )

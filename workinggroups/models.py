@@ -8,7 +8,7 @@ from taggit.managers import TaggableManager
 
 from editorial.history import ContentHistory
 from editorial.versioning import Versioned
-from insights.models import PUBLIC_STATUSES, ContentQuerySet, Organisation, Part, Theme
+from insights.models import ContentQuerySet, HeldBack, Organisation, Part, Theme
 from web.text import plain_words
 
 
@@ -83,39 +83,45 @@ class WorkingGroupQuerySet(ContentQuerySet):
     def for_list(self) -> Self:
         return self.select_related("part__consultation").prefetch_related("themes", "tags")
 
-    def for_detail(self) -> Self:
-        """A group with everything its page shows: its outputs with their links."""
+    def for_detail(self, *, preview: bool = False) -> Self:
+        """A group with everything its page shows: its outputs with their links.
+        Outputs held back for a publisher are left out, unless for a `preview`."""
+        outputs = Output.objects.all() if preview else Output.objects.filter(held=False)
         return self.for_list().prefetch_related(
             models.Prefetch(
                 "outputs",
                 # taggit has no type information: the stubs cannot see its manager.
-                Output.objects.prefetch_related("themes", "tags", "partners"),  # type: ignore[misc]
+                outputs.prefetch_related("themes", "tags", "partners"),  # type: ignore[misc]
             )
         )
 
     def stage_grid(self, consultation) -> Self:
-        """The groups of `consultation` that have outputs, each with its stage counts."""
+        """The public groups of `consultation` that have public outputs, each with
+        its stage counts."""
         return (
-            self.filter(part__consultation=consultation)
+            self.published()
+            .filter(part__consultation=consultation)
             .select_related("part")
             .with_stage_counts()
             .filter(output_count__gt=0)
         )
 
     def with_stage_counts(self) -> Self:
-        """Annotate `<stage>_count` for each of the four stages, in the same query."""
+        """Annotate `<stage>_count` for each of the four stages, and `output_count`,
+        counting public outputs, in the same query."""
+        public = models.Q(outputs__is_public=True)
         return self.annotate(
-            output_count=models.Count("outputs"),
+            output_count=models.Count("outputs", filter=public),
             **{
                 f"{stage.value}_count": models.Count(
-                    "outputs", filter=models.Q(outputs__stage=stage)
+                    "outputs", filter=public & models.Q(outputs__stage=stage)
                 )
                 for stage in Stage
             },
         )
 
 
-class WorkingGroup(Versioned):
+class WorkingGroup(HeldBack, Versioned):
     part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="working_groups")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=250)
@@ -151,6 +157,10 @@ class WorkingGroup(Versioned):
     @property
     def reference(self) -> str:
         return f"{self.part.reference}-WG{self.number}"
+
+    @property
+    def is_public(self) -> bool:
+        return not self.held and self.part.is_public
 
     @staticmethod
     def label_for(number: int, title: str, part_reference: str) -> str:
@@ -194,8 +204,12 @@ class WorkingGroup(Versioned):
 
 
 class OutputQuerySet(ContentQuerySet):
+    status_path = "working_group__part__consultation__status"
+    held_paths = ("held", "working_group__held", "working_group__part__held")
+
     def published(self) -> Self:
-        # is_public mirrors the consultation's status (see refresh_derived_fields).
+        # is_public mirrors the consultation's status and the holds on the output,
+        # its group and its part (see refresh_derived_fields).
         return self.filter(is_public=True)
 
     def for_list(self) -> Self:
@@ -209,16 +223,19 @@ class OutputQuerySet(ContentQuerySet):
 
     def refresh_derived_fields(self):
         """Recompute `paper_position` and `is_public` where they are out of date: after
-        a consultation is re-dated, published or withdrawn, or a part or group is
-        renumbered or moved. Returns how many outputs changed."""
+        a consultation is re-dated, published or withdrawn, a part or group is
+        renumbered, moved, held back or published. Returns how many outputs changed."""
         changed = []
         rows = self.select_related("working_group__part__consultation").only(
             "paper_position",
             "is_public",
             "stage",
             "order",
+            "held",
             "working_group__number",
+            "working_group__held",
             "working_group__part__number",
+            "working_group__part__held",
             "working_group__part__consultation__start_date",
             "working_group__part__consultation__status",
         )
@@ -231,7 +248,7 @@ class OutputQuerySet(ContentQuerySet):
         return len(changed)
 
 
-class Output(Versioned):
+class Output(HeldBack, Versioned):
     """One finding of a working group under one of the four stages; readers call these actions."""
 
     working_group = models.ForeignKey(
@@ -302,7 +319,7 @@ class Output(Versioned):
 
     def set_derived_fields(self):
         self.paper_position = self.build_paper_position()
-        self.is_public = self.working_group.part.consultation.status in PUBLIC_STATUSES
+        self.is_public = not self.held and self.working_group.is_public
 
     def build_paper_position(self):
         group = self.working_group

@@ -1,6 +1,6 @@
 """Keep each output's stored paper position and visibility right when what they
 derive from changes: a consultation re-dated, published or withdrawn, a part or
-group renumbered or moved."""
+group renumbered, moved, held back or published."""
 
 from django.db.models.signals import post_save
 

@@ -1,9 +1,11 @@
 from itertools import groupby
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 
+from insights.models import can_preview
 from web.caching import cache_public_page
 from web.pages import paginate, private_if_draft
 from workinggroups.facets import Faceting, active_filters, query_string
@@ -21,7 +23,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
     groups = (
         WorkingGroup.objects.published()
         .select_related("part__consultation")
-        .annotate(output_count=Count("outputs"))
+        .annotate(output_count=Count("outputs", filter=Q(outputs__is_public=True)))
         .order_by("-part__consultation__start_date", "part__consultation", "part__number", "number")
     )
     page = paginate(request, groups, GROUPS_PAGE_SIZE)
@@ -36,7 +38,10 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @cache_public_page
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    group = get_object_or_404(WorkingGroup.objects.visible_to(request.user).for_detail(), slug=slug)
+    preview = can_preview(request.user, WorkingGroup)
+    group = get_object_or_404(
+        WorkingGroup.objects.visible_to(request.user).for_detail(preview=preview), slug=slug
+    )
     stages = group.outputs_by_stage()
     context = {
         "group": group,
@@ -44,7 +49,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "has_outputs": any(outputs for _stage, outputs in stages),
     }
     response = render(request, "workinggroups/detail.html", context)
-    return private_if_draft(response, group.part.consultation)
+    if preview:
+        # Held outputs show in an editor's preview: never keep it for the public.
+        add_never_cache_headers(response)
+    return private_if_draft(response, group)
 
 
 @cache_public_page
@@ -53,7 +61,7 @@ def output_detail(request: HttpRequest, reference: str) -> HttpResponse:
         Output.objects.visible_to(request.user).for_list(), reference=reference
     )
     response = render(request, "workinggroups/output_detail.html", {"output": output})
-    return private_if_draft(response, output.working_group.part.consultation)
+    return private_if_draft(response, output)
 
 
 @cache_public_page

@@ -1,8 +1,10 @@
 """Only publishers put content live or take it down, on every path of the admin.
 
-Content is live when its consultation is published. An Editors-only user may change
-live content, but may not add to a published consultation, move content into or out
-of one, restore deleted content into one, or delete live content; a publisher may.
+Content is live when its consultation is published and nothing holds it back. An
+Editors-only user may change live content and add to it, but what they add to a
+published consultation (by a form, inline, bulk move, import or restore) is held
+back until a publisher publishes it; they may not move content out of a published
+consultation or delete live content. A publisher may do all of these.
 """
 
 import csv
@@ -11,6 +13,7 @@ import io
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from insights.models import InsightBriefing, KeyTheme, Organisation, Part, Status, Theme
@@ -19,7 +22,7 @@ from tests.editorial.helpers import admin_form_data
 from tests.factories import make_consultation, make_group, make_output, make_part
 from workinggroups.models import Output, WorkingGroup
 
-REFUSED = "Only publishers can add content to a published consultation"
+HELD = "Saved, but not on the site yet"
 TAKEN_DOWN = "Only publishers can take content off the site"
 WORD = "Zyxwvutsrq"  # a word no shipped text uses, to look for the new item
 
@@ -88,20 +91,47 @@ def new_items(model):
     return model.objects.filter(**{f"{field}__contains": WORD})
 
 
+def on_the_site(model, item):
+    """Whether a reader without a session finds `item`: on its page, in the API and
+    in the site search."""
+    reader = Client()
+    search = reader.get("/search/", {"q": WORD}).content.decode()
+    if model is Part:
+        shown = WORD in reader.get(item.consultation.get_absolute_url()).content.decode()
+        return shown
+    page = reader.get(item.get_absolute_url())
+    api = WORD in reader.get("/api/actions/", {"q": WORD}).content.decode()
+    if model is Output:
+        assert api == (page.status_code == 200), "the API agrees with the page"
+    assert (f'href="{item.get_absolute_url()}"' in search) == (page.status_code == 200), "search"
+    return page.status_code == 200
+
+
 @pytest.mark.parametrize("model", [Part, WorkingGroup, Output, InsightBriefing])
-def test_an_editor_cannot_add_to_a_published_consultation_through_the_add_form(
-    paper, second_editor, model
+def test_what_an_editor_adds_to_a_published_consultation_waits_for_a_publisher(
+    paper, second_editor, publisher, model
 ):
     url_name, fields = add_form_fields(paper)[model]
     client = client_for(second_editor)
-    data = admin_form_data(client.get(reverse(url_name)), **fields)
+    data = admin_form_data(client.get(reverse(url_name)), **fields, held="")
 
-    response = client.post(reverse(url_name), data)
+    response = client.post(reverse(url_name), data, follow=True)
 
     assert response.status_code == 200
-    assert REFUSED in response.content.decode()
-    assert not new_items(model).exists()
-    assert WORD not in client.get("/api/actions/", {"q": WORD}).content.decode()
+    assert HELD in response.content.decode()
+    item = new_items(model).get()
+    assert item.held, "an editor cannot leave the hold off"
+    assert not on_the_site(model, item)
+
+    # A publisher publishes it from the list.
+    opts = model._meta
+    client_for(publisher).post(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+        {"action": "publish_held", ACTION_CHECKBOX_NAME: [item.pk]},
+    )
+    item.refresh_from_db()
+    assert not item.held
+    assert on_the_site(model, item)
 
 
 @pytest.mark.parametrize("model", [Part, WorkingGroup, Output, InsightBriefing])
@@ -166,18 +196,24 @@ def post_with_new_row(client, admin_name, parent, model, fields):
 
 @pytest.mark.parametrize("index", [0, 1, 4], ids=["part", "key-theme", "output"])
 @pytest.mark.parametrize("persona", ["editor", "publisher"], indirect=True)
-def test_only_a_publisher_adds_a_row_inline_under_a_published_consultation(paper, persona, index):
+def test_rows_an_editor_adds_inline_under_a_published_consultation_are_held_back(
+    paper, persona, index
+):
     admin_name, parent, model, fields = inline_rows(paper)[index]
     client = client_for(persona)
     page, response = post_with_new_row(client, admin_name, parent, model, fields)
 
     assert response.status_code == 302
     inline = next(i for i in page.context["inline_admin_formsets"] if i.formset.model is model)
-    if persona.username == "eddie":
-        assert not inline.has_add_permission, "no new rows are offered"
-        assert not new_items(model).exists()
-    else:
-        assert new_items(model).count() == 1
+    assert inline.has_add_permission
+    item = new_items(model).get()
+    editor = persona.username == "eddie"
+    assert item.held == editor
+    assert (HELD in client.get(response.url).content.decode()) == editor
+    public = Client().get(paper.get_absolute_url()).content.decode()
+    if model is Output:
+        public = Client().get(parent.get_absolute_url()).content.decode()
+    assert (WORD in public) != editor
 
 
 @pytest.mark.parametrize("index", [2, 3], ids=["briefing", "group"])
@@ -282,11 +318,15 @@ def test_only_a_publisher_moves_an_output_across_a_published_consultation_in_its
     response = client.post(url, admin_form_data(client.get(url), working_group=target.pk))
 
     output.refresh_from_db()
-    if persona.username == "eddie":
+    if persona.username == "eddie" and direction == "out of":
         assert response.status_code == 200
-        message = REFUSED if direction == "into" else TAKEN_DOWN
-        assert message in response.content.decode()
+        assert TAKEN_DOWN in response.content.decode()
         assert output.working_group != target
+    elif persona.username == "eddie":
+        assert response.status_code == 302
+        assert output.working_group == target
+        assert output.held, "moved in, it waits for a publisher"
+        assert not output.is_public
     else:
         assert response.status_code == 302
         assert output.working_group == target
@@ -294,21 +334,26 @@ def test_only_a_publisher_moves_an_output_across_a_published_consultation_in_its
 
 
 @pytest.mark.parametrize("persona", ["editor", "publisher"], indirect=True)
-def test_only_a_publisher_moves_a_part_into_a_published_consultation(paper, persona):
-    part = make_part(make_consultation(status=Status.DRAFT), number=7)
+def test_a_part_an_editor_moves_into_a_published_consultation_waits_for_a_publisher(paper, persona):
+    part = make_part(make_consultation(status=Status.DRAFT), number=7, title=f"{WORD} part")
+    output = make_output(make_group(part), text=f"{WORD} action.")
     url = reverse("admin:insights_part_change", args=[part.pk])
     client = client_for(persona)
 
     response = client.post(url, admin_form_data(client.get(url), consultation=paper.pk))
 
+    assert response.status_code == 302
     part.refresh_from_db()
-    assert (part.consultation == paper) == (persona.username == "petra")
-    if persona.username == "eddie":
-        assert REFUSED in response.content.decode()
+    output.refresh_from_db()
+    assert part.consultation == paper
+    assert part.held == (persona.username == "eddie")
+    assert output.is_public == (persona.username == "petra"), "its outputs go with it"
+    found = WORD in Client().get("/api/actions/", {"q": WORD}).content.decode()
+    assert found == (persona.username == "petra")
 
 
 @pytest.mark.parametrize("persona", ["editor", "publisher"], indirect=True)
-def test_only_a_publisher_moves_outputs_into_a_published_group_in_bulk(paper, persona):
+def test_outputs_an_editor_moves_into_a_published_group_in_bulk_are_held_back(paper, persona):
     output = make_output(draft_group(), text=f"{WORD} action.")
     target = group_one(paper)
     client = client_for(persona)
@@ -325,9 +370,10 @@ def test_only_a_publisher_moves_outputs_into_a_published_group_in_bulk(paper, pe
     )
 
     output.refresh_from_db()
+    assert output.working_group == target
     if persona.username == "eddie":
-        assert REFUSED in response.content.decode()
-        assert output.working_group != target
+        assert HELD in response.content.decode()
+        assert output.held
         assert WORD not in client.get("/api/actions/", {"q": WORD}).content.decode()
     else:
         assert output.working_group == target
@@ -344,7 +390,7 @@ def import_file(group, reference=""):
 
 
 @pytest.mark.parametrize("persona", ["editor", "publisher"], indirect=True)
-def test_only_a_publisher_imports_new_outputs_into_a_published_consultation(paper, persona):
+def test_outputs_an_editor_imports_into_a_published_consultation_are_held_back(paper, persona):
     client = client_for(persona)
     response = client.post(
         reverse("admin:workinggroups_output_import"),
@@ -352,12 +398,19 @@ def test_only_a_publisher_imports_new_outputs_into_a_published_consultation(pape
     )
 
     assert response.status_code == 200
-    if persona.username == "eddie":
-        assert "confirm_form" not in response.context
-        assert REFUSED in response.content.decode()
-    else:
-        assert "confirm_form" in response.context
     assert not new_items(Output).exists(), "a preview writes nothing"
+    confirm = response.context["confirm_form"]
+    confirmed = client.post(
+        reverse("admin:workinggroups_output_process_import"),
+        {**confirm.initial, "resource": "0"},
+        follow=True,
+    )
+
+    output = new_items(Output).get()
+    editor = persona.username == "eddie"
+    assert output.held == editor
+    assert (HELD in confirmed.content.decode()) == editor
+    assert (WORD in Client().get("/api/actions/", {"q": WORD}).content.decode()) != editor
 
 
 def test_an_editor_cannot_import_an_output_out_of_a_published_consultation(paper, second_editor):
@@ -373,7 +426,7 @@ def test_an_editor_cannot_import_an_output_out_of_a_published_consultation(paper
     assert TAKEN_DOWN in response.content.decode()
 
 
-def test_an_editor_cannot_restore_deleted_content_into_a_published_consultation(
+def test_content_an_editor_restores_into_a_published_consultation_is_held_back(
     paper, publisher, second_editor
 ):
     output = group_one(paper).outputs.first()
@@ -384,7 +437,10 @@ def test_an_editor_cannot_restore_deleted_content_into_a_published_consultation(
     url = reverse("admin:workinggroups_output_simple_history", args=[output.pk, record.history_id])
     client = client_for(second_editor)
 
-    response = client.post(url, admin_form_data(client.get(url)))
+    response = client.post(url, admin_form_data(client.get(url)), follow=True)
 
-    assert REFUSED in response.content.decode()
-    assert not Output.objects.filter(pk=output.pk).exists()
+    assert HELD in response.content.decode()
+    restored = Output.objects.get(pk=output.pk)
+    assert restored.held
+    assert not restored.is_public
+    assert Client().get(restored.get_absolute_url()).status_code == 404
