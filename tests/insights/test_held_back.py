@@ -194,9 +194,12 @@ def test_a_publisher_sees_what_is_held_back_in_the_lists(held_part, publisher):
     released = client.get(reverse("admin:insights_part_changelist"), {"held__exact": "0"})
 
     assert f"{WORD} group" not in held.content.decode(), "the group is not held: its part is"
-    assert f"{WORD} part" in client.get(
-        reverse("admin:insights_part_changelist"), {"held__exact": "1"}
-    ).content.decode()
+    assert (
+        f"{WORD} part"
+        in client.get(
+            reverse("admin:insights_part_changelist"), {"held__exact": "1"}
+        ).content.decode()
+    )
     assert f"{WORD} part" not in released.content.decode()
 
 
