@@ -216,8 +216,7 @@ def test_the_backup_export_keeps_the_hold_and_the_public_one_leaves_it_out(held_
     assert document["consultations"][0]["key_themes"][0]["held"] is True
 
 
-@pytest.mark.django_db(transaction=True)
-def test_held_content_comes_back_held_from_a_content_file(tmp_path):
+def test_held_content_comes_back_held_from_a_content_file(db, tmp_path):
     theme = make_theme()
     part = make_part(make_consultation(slug="round-trip"), held=True)
     make_output(make_group(part, themes=[theme]), themes=[theme], held=True)
