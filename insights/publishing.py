@@ -139,10 +139,20 @@ class HeldNotices:
 
 def consultation_is_public(obj) -> bool:
     consultation = consultation_of(obj)
-    return consultation is not None and consultation.status in PUBLIC_STATUSES
+    return consultation is not None and consultation.is_public
 
 
-class PublishersOnlyAdmin(HeldNotices):
+class HoldForPublishers:
+    """The hold is the publishers' to change: editors see it read-only."""
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if can_hold(self.model) and not can_publish(request.user):
+            readonly.append("held")
+        return readonly
+
+
+class PublishersOnlyAdmin(HoldForPublishers, HeldNotices):
     """For the admin of a content model: what editors add under a public consultation
     is held back; they may not move an item off the site or delete one that is live.
     Publishers see and change the hold (and publish held items in bulk:
@@ -159,12 +169,6 @@ class PublishersOnlyAdmin(HeldNotices):
             return False
         return super().has_delete_permission(request, obj)
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if can_hold(self.model) and not can_publish(request.user):
-            readonly.append("held")
-        return readonly
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         if can_publish(request.user):
@@ -176,7 +180,7 @@ class PublishersOnlyAdmin(HeldNotices):
         return [*filters, "held"] if can_hold(self.model) else filters
 
 
-class PublishersOnlyInline:
+class PublishersOnlyInline(HoldForPublishers):
     """For an inline, which is asked with its parent: under a live parent, the rows
     editors add are held back for a publisher, and editors are not offered the
     delete box."""
@@ -185,12 +189,6 @@ class PublishersOnlyInline:
         if not can_publish(request.user):
             kwargs["form"] = type(self.form.__name__, (PublishersForm, self.form), {})
         return super().get_formset(request, obj, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if can_hold(self.model) and not can_publish(request.user):
-            readonly.append("held")
-        return readonly
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and not can_publish(request.user) and is_live(obj):

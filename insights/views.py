@@ -2,7 +2,6 @@ from itertools import groupby
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers
 
 from insights.models import Consultation, InsightBriefing, can_preview
 from web.caching import cache_public_page
@@ -45,10 +44,7 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         Consultation.objects.visible_to(request.user).for_detail(preview=preview), slug=slug
     )
     response = render(request, "insights/consultation_detail.html", {"consultation": consultation})
-    if preview:
-        # Held items show in an editor's preview: never keep it for the public.
-        add_never_cache_headers(response)
-    return private_if_draft(response, consultation)
+    return private_if_draft(response, consultation, preview=preview)
 
 
 @cache_public_page

@@ -33,9 +33,10 @@ def paginate(
     return paginator.get_page(page_number(request.GET.get("page")))
 
 
-def private_if_draft(response: HttpResponse, item) -> HttpResponse:
-    """A preview of what is not public (a draft, or an item held back for a
-    publisher) must never be kept by a shared cache and shown to the public."""
-    if not item.is_public:
+def private_if_draft(response: HttpResponse, item, *, preview: bool = False) -> HttpResponse:
+    """A preview of what is not public (a draft, an item held back for a publisher,
+    or a page showing held items to an editor: `preview`) must never be kept by a
+    shared cache and shown to the public."""
+    if preview or not item.is_public:
         add_never_cache_headers(response)
     return response

@@ -3,7 +3,6 @@ from itertools import groupby
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import add_never_cache_headers
 
 from insights.models import can_preview
 from web.caching import cache_public_page
@@ -49,10 +48,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "has_outputs": any(outputs for _stage, outputs in stages),
     }
     response = render(request, "workinggroups/detail.html", context)
-    if preview:
-        # Held outputs show in an editor's preview: never keep it for the public.
-        add_never_cache_headers(response)
-    return private_if_draft(response, group)
+    return private_if_draft(response, group, preview=preview)
 
 
 @cache_public_page
