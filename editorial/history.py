@@ -22,13 +22,17 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from simple_history import utils
 from simple_history.models import HistoricalRecords
 from simple_history.utils import get_m2m_reverse_field_name
+from taggit.models import TaggedItem
 
 
 class TagSnapshot(models.Model):
@@ -189,6 +193,51 @@ def record(obj, user, *, created=False):
     """Write one history record of `obj` as it now is, links and tags included."""
     obj._history_user = user
     type(obj).history_records.create_historical_record(obj, "+" if created else "~")
+
+
+def record_many(model, objs, user, *, created=()):
+    """Write one history record of each of `objs` as it now is, by `user`, as
+    `record()` does, in a few queries for all of them (for a bulk write, which
+    sends no signals): `created` holds the primary keys of the new ones."""
+    history = model.history_records
+    historical = getattr(model, history.manager_name).model
+    objs = [obj for obj in objs if obj.pk is not None]
+    pks = [obj.pk for obj in objs]
+    tags: dict = {}
+    if hasattr(historical, "tag_names"):
+        items = TaggedItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=pks
+        ).values_list("object_id", "tag__name")
+        for pk, name in items:
+            tags.setdefault(pk, []).append(name)
+    when = timezone.now()
+    created = set(created)
+    records = []
+    for obj in objs:
+        fields = history.fields_included(obj)
+        values = {field.attname: getattr(obj, field.attname) for field in fields}
+        record = historical(
+            history_date=when,
+            history_type="+" if obj.pk in created else "~",
+            history_user=user,
+            history_change_reason=None,
+            **values,
+        )
+        if hasattr(record, "tag_names"):
+            record.tag_names = tag_string(tags.get(obj.pk, []))
+        records.append(record)
+    historical.objects.bulk_create(records, batch_size=500)
+    by_pk = {getattr(record, model._meta.pk.attname): record for record in records}
+    for field in historical._history_m2m_fields:
+        through = getattr(model, field.name).through
+        names = [f.attname for f in through._meta.fields]
+        owner = f"{utils.get_m2m_field_name(field)}_id"
+        rows = through.objects.filter(**{f"{owner}__in": pks}).values(*names)
+        history.m2m_models[field].objects.bulk_create(
+            [history.m2m_models[field](history=by_pk[row[owner]], **row) for row in rows],
+            batch_size=500,
+        )
+    return records
 
 
 def record_before(record):

@@ -11,6 +11,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete
 from taggit.models import TaggedItem
 
 from workinggroups.models import Output
+from workinggroups.signals import written
 
 _pending: set[int] = set()
 
@@ -47,6 +48,10 @@ def output_links_changed(sender, instance, action, **kwargs) -> None:
         _schedule([instance.pk])
 
 
+def outputs_written(sender, pks, **kwargs) -> None:
+    _schedule(pks)
+
+
 def output_deleted(sender, instance, **kwargs) -> None:
     from recurring.models import SimilarAction
 
@@ -59,3 +64,4 @@ def connect() -> None:
     post_save.connect(output_saved, sender=Output, dispatch_uid="similar-actions-save")
     pre_delete.connect(output_deleted, sender=Output, dispatch_uid="similar-actions-delete")
     m2m_changed.connect(output_links_changed, dispatch_uid="similar-actions-links")
+    written.connect(outputs_written, sender=Output, dispatch_uid="similar-actions-written")

@@ -69,6 +69,32 @@ def index(obj) -> None:
     )
 
 
+def reindex(model, pks) -> None:
+    """Create or refresh the entries of the items `pks` of `model` in a few
+    queries, after a bulk write, which sends no signals. The entries are worked
+    out first, reading only, and then written in one short transaction."""
+    pks = sorted(pks)
+    entries = []
+    for start in range(0, len(pks), 500):
+        items = model.search_queryset().filter(pk__in=pks[start : start + 500])
+        entries += [
+            SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
+            for obj in items
+        ]
+    with transaction.atomic():
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            SearchEntry.objects.filter(kind=model.search_kind, object_id__in=chunk).delete()
+        SearchEntry.objects.bulk_create(entries, batch_size=500)
+    caching.bump()
+
+
+def reindex_on_commit(model, pks) -> None:
+    """`reindex` once the caller's transaction commits, so that the work of the
+    entries is not done while it holds the write lock."""
+    transaction.on_commit(lambda: reindex(model, pks))
+
+
 def unindex(obj) -> None:
     SearchEntry.objects.filter(kind=obj.search_kind, object_id=obj.pk).delete()
 

@@ -197,6 +197,10 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
 
     def process_result(self, result, request):
         # The rows were rolled back; the library would still report them as imported.
+        if result.base_errors:  # the write found a row changed since its check
+            for error in result.base_errors:
+                self.message_user(request, str(error.error), messages.ERROR)
+            return redirect("admin:workinggroups_output_changelist")
         if result.has_errors() or result.has_validation_errors():
             rows = sorted(
                 {row.number for row in result.invalid_rows}

@@ -3,9 +3,14 @@ derive from changes: a consultation re-dated, published or withdrawn, a part or
 group renumbered, moved, held back or published."""
 
 from django.db.models.signals import post_save
+from django.dispatch import Signal
 
 from insights.models import Consultation, Part
 from workinggroups.models import Output, WorkingGroup
+
+# Sent by a bulk write of outputs (the spreadsheet import), which sends no
+# post_save or m2m_changed, with the written outputs' `pks`.
+written = Signal()
 
 PATHS = {
     Consultation: "working_group__part__consultation",

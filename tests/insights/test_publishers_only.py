@@ -390,7 +390,9 @@ def import_file(group, reference=""):
 
 
 @pytest.mark.parametrize("persona", ["editor", "publisher"], indirect=True)
-def test_outputs_an_editor_imports_into_a_published_consultation_are_held_back(paper, persona):
+def test_outputs_an_editor_imports_into_a_published_consultation_are_held_back(
+    paper, persona, django_capture_on_commit_callbacks
+):
     client = client_for(persona)
     response = client.post(
         reverse("admin:workinggroups_output_import"),
@@ -400,11 +402,13 @@ def test_outputs_an_editor_imports_into_a_published_consultation_are_held_back(p
     assert response.status_code == 200
     assert not new_items(Output).exists(), "a preview writes nothing"
     confirm = response.context["confirm_form"]
-    confirmed = client.post(
-        reverse("admin:workinggroups_output_process_import"),
-        {**confirm.initial, "resource": "0"},
-        follow=True,
-    )
+    # The search entries are written once the import's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(
+            reverse("admin:workinggroups_output_process_import"),
+            {**confirm.initial, "resource": "0"},
+            follow=True,
+        )
 
     output = new_items(Output).get()
     editor = persona.username == "eddie"

@@ -5,6 +5,7 @@ from io import StringIO
 
 import numpy as np
 import pytest
+import tablib
 from django.core.management import call_command
 
 from recurring import similarity
@@ -12,6 +13,7 @@ from recurring.models import SimilarAction
 from tests.factories import make_group, make_output
 from tests.recurring.labelled import NOT_SAME_POINT, SAME_POINT, full
 from workinggroups.models import Output
+from workinggroups.resources import OutputResource
 
 
 @pytest.fixture
@@ -119,6 +121,25 @@ def test_a_new_action_is_suggested_after_its_save_commits(
     target = Output.objects.get(reference="SGH24-P1-WG3-WW-03")
     with django_capture_on_commit_callbacks(execute=True):
         twin = make_output(make_group(), text=target.text, themes=list(target.themes.all()))
+    assert SimilarAction.objects.filter(action=twin, rank=1).get().similar == target
+    assert SimilarAction.objects.filter(action=target, similar=twin, rank=1).exists()
+
+
+def test_an_action_imported_from_a_spreadsheet_is_suggested_after_the_import_commits(
+    rebuilt, django_capture_on_commit_callbacks
+):
+    # The import writes in bulk, which sends no post_save: it says what it wrote.
+    target = Output.objects.get(reference="SGH24-P1-WG3-WW-03")
+    group = make_group()
+    themes = ",".join(target.themes.values_list("slug", flat=True))
+    dataset = tablib.Dataset(
+        ["", group.slug, "worked_well", "1", target.text, themes],
+        headers=["reference", "working_group", "stage", "order", "text", "themes"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        result = OutputResource().import_data(dataset)
+    assert result.totals["new"] == 1
+    twin = group.outputs.get()
     assert SimilarAction.objects.filter(action=twin, rank=1).get().similar == target
     assert SimilarAction.objects.filter(action=target, similar=twin, rank=1).exists()
 

@@ -10,8 +10,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
-from tests.factories import make_output
-from workinggroups.models import Output
+from insights.models import Status
+from search.models import Kind, SearchEntry
+from tests.factories import (
+    make_consultation,
+    make_group,
+    make_organisation,
+    make_output,
+    make_part,
+    make_theme,
+)
+from workinggroups.models import Output, Stage
 from workinggroups.resources import OutputResource
 
 COLUMNS = ["reference", "working_group", "stage", "order", "text", "themes", "tags", "partners"]
@@ -322,3 +331,143 @@ def test_two_new_rows_with_the_same_reference_are_refused_in_the_preview(publish
     assert "is taken: give the new output another order" in response.content.decode()
     assert [row.number for row in response.context["result"].invalid_rows] == [2]
     assert not Output.objects.filter(text="A brand new output.").exists()
+
+
+def draft_rows(count, group, theme, partner, *, start=1):
+    return tablib.Dataset(
+        *[
+            ("", group.slug, "collaboration", str(start + i), f"Imported action {i}.", theme.slug,
+             "Data, skills", partner.slug)
+            for i in range(count)
+        ],
+        headers=COLUMNS,
+    )  # fmt: skip
+
+
+def write_statements(queries):
+    """The statements of the one transaction that writes (the check opens none)."""
+    sql = [q["sql"] for q in queries]
+    first = next(i for i, q in enumerate(sql) if q.startswith("SAVEPOINT"))
+    last = max(i for i, q in enumerate(sql) if q.startswith("RELEASE SAVEPOINT"))
+    return sql[first : last + 1]
+
+
+@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("rows", ["new", "updated"])
+def test_the_write_is_a_few_bulk_statements_however_many_rows(db, count, rows):
+    # The write holds the database's lock (on SQLite, every other editor's save waits
+    # for it): it is a few bulk statements, however many rows the file has.
+    group = make_group(make_part(make_consultation(status=Status.DRAFT)))
+    theme, partner = make_theme(), make_organisation()
+    Tag.objects.create(name="data")
+    make_output(group, stage=Stage.COLLABORATION, order=count + 1, tags=["skills"])
+    dataset = draft_rows(count, group, theme, partner)
+    if rows == "updated":
+        OutputResource().import_data(dataset)
+        exported = OutputResource().export(group.outputs.exclude(order=count + 1))
+        edited = [
+            {**row, "text": f"{row['text']} Edited.", "tags": "data"} for row in exported.dict
+        ]
+        dataset = tablib.Dataset(*[list(row.values()) for row in edited], headers=exported.headers)
+
+    with CaptureQueriesContext(connection) as queries:
+        result = OutputResource().import_data(dataset)
+
+    assert not result.has_errors()
+    assert not result.has_validation_errors()
+    assert result.totals[rows.removesuffix("d")] == count
+    # The rows (or their versions, then their fields), their theme, partner and tag
+    # links, their history and its links, and the content version: a statement for
+    # each, or each batch of SQLite's 999 parameters (a row's save, links and record
+    # alone took about 35).
+    assert len(write_statements(queries.captured_queries)) <= 20
+    assert group.outputs.count() == count + 1
+    if rows == "updated":
+        assert group.outputs.filter(text__endswith="Edited.", version=2).count() == count
+        assert not group.outputs.filter(text__endswith="Edited.", tags__name="skills").exists()
+
+
+def test_the_bulk_write_keeps_links_tags_history_and_search_as_a_save_would(
+    editor, django_capture_on_commit_callbacks
+):
+    group = make_group(make_part(make_consultation(status=Status.DRAFT)))
+    theme, partner = make_theme(), make_organisation()
+    data = Tag.objects.create(name="data")
+    changed = make_output(group, stage=Stage.COLLABORATION, order=9, tags=["old"], themes=[theme])
+    records_before = changed.history.count()
+    dataset = draft_rows(2, group, theme, partner)
+    dataset.append([changed.reference, group.slug, "collaboration", "9", "Changed.", theme.slug,
+                    "skills", ""])  # fmt: skip
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = OutputResource().import_data(dataset, user=editor)
+
+    assert not result.has_errors()
+    assert not result.has_validation_errors()
+    new = list(group.outputs.filter(text__startswith="Imported").order_by("order"))
+    assert [o.reference for o in new] == [f"{group.reference}-CO-01", f"{group.reference}-CO-02"]
+    assert all(o.version == 1 and o.is_public is False and o.paper_position for o in new)
+    assert list(new[0].themes.all()) == [theme]
+    assert list(new[0].partners.all()) == [partner]
+    # Tags are matched whatever their case, as taggit matches them; one tag per name.
+    assert sorted(new[0].tags.names()) == ["data", "skills"]
+    assert Tag.objects.filter(name__iexact="data").get() == data
+    changed.refresh_from_db()
+    assert (changed.text, changed.version) == ("Changed.", 2)
+    assert list(changed.tags.names()) == ["skills"]
+    assert list(changed.partners.all()) == []
+    # One history record each, by the editor, with the links and tags as written.
+    record = new[0].history.get()
+    assert (record.history_type, record.history_user) == ("+", editor)
+    assert record.tag_names == "data, skills"
+    assert [link.theme for link in record.themes.all()] == [theme]
+    assert [link.organisation for link in record.partners.all()] == [partner]
+    latest = changed.history.first()
+    assert (latest.history_type, latest.text, latest.tag_names) == ("~", "Changed.", "skills")
+    assert changed.history.count() == records_before + 1
+    # The search entries follow once the transaction commits.
+    entry = SearchEntry.objects.get(kind=Kind.OUTPUT, object_id=new[1].pk)
+    assert entry.reference == new[1].reference
+    assert partner.name in entry.summary
+    assert "skills" in SearchEntry.objects.get(kind=Kind.OUTPUT, object_id=changed.pk).summary
+    # And the admin's log names the new rows.
+    assert [row.object_id for row in result.valid_rows()] == [new[0].pk, new[1].pk, changed.pk]
+
+
+def test_a_row_changed_by_someone_else_after_its_check_stops_the_whole_import(
+    publisher_client, paper, monkeypatch
+):
+    headers, rows = exported_rows(paper)
+    for row in rows:
+        row["text"] += " (imported)"
+    response = preview(publisher_client, as_csv(headers, rows))
+    other = Output.objects.get(reference=rows[1]["reference"])
+    check = OutputResource.import_data_inner
+
+    def another_editor_saves_after_the_check(resource, *args, **kwargs):
+        checked = check(resource, *args, **kwargs)
+        other.text = "Saved by another editor."
+        other.save()
+        return checked
+
+    monkeypatch.setattr(OutputResource, "import_data_inner", another_editor_saves_after_the_check)
+    before = [row for row in snapshot() if row[0] != other.pk]
+    done = confirm(publisher_client, response)
+
+    assert done.status_code == 200
+    page = done.content.decode()
+    assert f"Nothing was imported: {other.reference} was changed or deleted by someone else" in page
+    assert [row for row in snapshot() if row[0] != other.pk] == before, "no row was written"
+    assert Output.objects.get(pk=other.pk).text == "Saved by another editor."
+
+
+def test_a_new_row_with_an_unknown_stage_is_reported_under_its_column(publisher_client, paper):
+    headers, rows = exported_rows(paper)
+    new = dict(rows[0], reference="", order="99", stage="changes", text="A brand new output.")
+    response = preview(publisher_client, as_csv(headers, [new]))
+
+    result = response.context["result"]
+    assert not result.has_errors(), "no exception, a row error under its column"
+    [invalid] = result.invalid_rows
+    assert list(invalid.error_dict) == ["stage"]
+    assert "is not a valid choice" in response.content.decode()
