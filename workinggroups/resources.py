@@ -6,6 +6,7 @@ is reported with its row number and nothing at all is written.
 """
 
 import re
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -143,7 +144,11 @@ class TagsWidget(widgets.ManyToManyWidget):
 class WholeNumberWidget(widgets.IntegerWidget):
     def clean(self, value, row=None, **kwargs):
         try:
-            return super().clean(value, row=row, **kwargs)
+            number = super().clean(value, row=row, **kwargs)
+            # The library reads "1.5" as 1: a part of a number is refused, not dropped.
+            if number is not None and Decimal(str(value).strip()) != number:
+                raise ValueError
+            return number
         except Exception:  # the library lets decimal's own errors through
             raise ValueError(
                 _("Give a whole number, not “%(value)s”.") % {"value": value}
@@ -316,21 +321,32 @@ class OutputResource(resources.ModelResource):
                 continue
             if name == "themes" and not linked:
                 errors[name] = [_("Give at least one theme slug.")]
-        # A stage that does not exist builds no reference: the model's own check
-        # reports it under its column.
-        valid_stage = instance.stage in Stage.values
-        if not errors and valid_stage and not instance.pk and not instance.reference:
-            reference = instance.build_reference()
+        # A row without a group, a stage or an order builds no reference: the model's
+        # own check reports what is missing under its column.
+        complete = (
+            instance.working_group_id is not None
+            and instance.stage in Stage.values
+            and instance.order is not None
+        )
+        if not errors and complete and not instance.pk:
+            built = instance.build_reference()
+            if instance.reference and instance.reference != built:
+                errors["reference"] = [
+                    _(
+                        "No output has the reference %(reference)s. Leave it empty to add "
+                        "a new output (this row's would be %(built)s)."
+                    )
+                    % {"reference": instance.reference, "built": built}
+                ]
             # Checked before anything is written: an earlier row of the file counts too.
-            taken = Output.objects.filter(reference=reference).exists()
-            if taken or reference in self._new_references:
+            elif Output.objects.filter(reference=built).exists() or built in self._new_references:
                 errors["order"] = [
                     _("%(reference)s is taken: give the new output another order.")
-                    % {"reference": reference}
+                    % {"reference": built}
                 ]
-            self._new_references.add(reference)
+            self._new_references.add(built)
         user = kwargs.get("user")
-        if not errors and user is not None and not can_publish(user):
+        if not errors and complete and user is not None and not can_publish(user):
             # A row an editor adds to a published consultation waits for a publisher.
             reason = hold_if_going_live(instance)
             if reason:

@@ -461,13 +461,29 @@ def test_a_row_changed_by_someone_else_after_its_check_stops_the_whole_import(
     assert Output.objects.get(pk=other.pk).text == "Saved by another editor."
 
 
-def test_a_new_row_with_an_unknown_stage_is_reported_under_its_column(publisher_client, paper):
+@pytest.mark.parametrize(
+    ("column", "bad_value", "message"),
+    [
+        ("stage", "changes", "is not a valid choice"),
+        ("working_group", "", "This field cannot be null."),
+        ("order", "", "This field cannot be null."),
+        ("order", "1.5", "Give a whole number, not “1.5”."),
+        ("reference", "SGH24-NOPE-1", "No output has the reference SGH24-NOPE-1."),
+    ],
+)
+def test_a_new_row_says_which_column_is_wrong_and_how(
+    publisher_client, paper, column, bad_value, message
+):
+    # Each of these once stopped the row with a bare exception ("'changes' is not a
+    # valid Stage", "Output has no working_group."), or, for 1.5, imported it as 1.
     headers, rows = exported_rows(paper)
-    new = dict(rows[0], reference="", order="99", stage="changes", text="A brand new output.")
+    new = dict(rows[0], reference="", order="99", text="A brand new output.")
+    new[column] = bad_value
     response = preview(publisher_client, as_csv(headers, [new]))
 
     result = response.context["result"]
-    assert not result.has_errors(), "no exception, a row error under its column"
+    assert not result.has_errors(), "no exception: a message under the column"
     [invalid] = result.invalid_rows
-    assert list(invalid.error_dict) == ["stage"]
-    assert "is not a valid choice" in response.content.decode()
+    assert list(invalid.error_dict) == [column]
+    assert message in response.content.decode()
+    assert not Output.objects.filter(text="A brand new output.").exists()
