@@ -1,5 +1,6 @@
 """Markdown written by editors, rendered to HTML that is safe to show."""
 
+import hashlib
 import html
 import re
 from functools import lru_cache
@@ -13,8 +14,11 @@ ALLOWED_TAGS = {
     "h2", "h3", "h4", "hr", "sup", "sub", "div", "table", "thead", "tbody", "tr", "th", "td",
 }  # fmt: skip
 # `id` and `class` only as the footnotes extension writes them: an editor may not
-# repeat the page's own ids (id="main") or borrow the site's classes.
-FOOTNOTE_ID = re.compile(r"fn(ref)?:\d+")
+# repeat the page's own ids (id="main") or borrow the site's classes. Each text's
+# footnote ids carry a digest of the text (`fn-1a2b3c4d:1`), so that two texts with
+# footnotes on one page do not both say id="fn:1" and send each other's links astray.
+FOOTNOTE_ID = re.compile(r"fn(ref\d*)?-[0-9a-f]{8}:\d+")
+FOOTNOTE_TARGET = re.compile(r'(id="|href="#)(fn(?:ref\d*)?):(\d+)"')
 FOOTNOTE_CLASSES = {"footnote"}
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
@@ -34,6 +38,8 @@ def render_markdown(text):
     A pure function of the text, so each worker keeps the last few thousand
     renderings: a list of 25 outputs re-renders only the texts that changed."""
     html = markdown.markdown(text or "", extensions=["footnotes", "sane_lists", "tables"])
+    digest = hashlib.blake2b((text or "").encode(), digest_size=4).hexdigest()
+    html = FOOTNOTE_TARGET.sub(rf'\1\2-{digest}:\3"', html)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

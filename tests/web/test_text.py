@@ -92,12 +92,27 @@ def test_an_ampersand_reads_as_itself_in_an_atom_entry_title(client):
 
 
 def test_footnotes_keep_the_ids_and_class_they_need():
-    html = render_markdown("A claim.[^1]\n\n[^1]: The source.")
+    html = render_markdown("A claim.[^1] Again.[^1]\n\n[^1]: The source.")
 
-    assert '<sup id="fnref:1">' in html
-    assert '<li id="fn:1">' in html
+    [note] = re.findall(r'<li id="(fn-[0-9a-f]{8}:1)">', html)
+    reference = note.replace("fn-", "fnref-")
+    assert f'<sup id="{reference}">' in html
+    assert f'<sup id="{reference.replace("fnref-", "fnref2-")}">' in html, "the second reference"
     assert '<div class="footnote">' in html
-    assert 'href="#fn:1"' in html
+    assert html.count(f'href="#{note}"') == 2
+    assert f'href="#{reference}"' in html
+
+
+def test_two_texts_with_footnotes_on_one_page_have_ids_of_their_own():
+    first = render_markdown("One.[^1]\n\n[^1]: The first source.")
+    second = render_markdown("Two.[^1]\n\n[^1]: The second source.")
+
+    ids = [re.findall(r' id="([^"]+)"', html) for html in (first, second)]
+    assert len(ids[0]) == len(ids[1]) == 2
+    assert not set(ids[0]) & set(ids[1])
+    # Each text's links go to its own notes.
+    for html, found in zip((first, second), ids, strict=True):
+        assert set(re.findall(r'href="#([^"]+)"', html)) == set(found)
 
 
 @pytest.mark.parametrize(
