@@ -9,7 +9,9 @@ migrates it and loads the shipped content, adds a draft working group, then
 imports `--rows` fictitious outputs into it through the admin's resource, as a
 confirmed import does (every row checked, then written). With `--changed` the
 rows are first imported, then exported and imported again with their texts
-edited. Meanwhile a second thread, on its own connection, saves an organisation
+edited. With `--progress` it imports `--rows` commitments of the shipped
+organisations to the shipped actions through the progress import instead. Meanwhile
+a second thread, on its own connection, saves an organisation
 every 0.2 s. Prints the time of the check and of the write transaction, and how
 many of the other saves went through, failed, and how long the slowest waited.
 Not part of the test suite.
@@ -32,6 +34,9 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=2000, help="rows in the file (2000)")
     parser.add_argument("--changed", action="store_true", help="import changed rows, not new ones")
+    parser.add_argument(
+        "--progress", action="store_true", help="import commitments (the progress import)"
+    )
     return parser.parse_args()
 
 
@@ -88,10 +93,76 @@ class OtherEditor(threading.Thread):
         connections.close_all()
 
 
+def commitments_file(count):
+    import csv
+    import io
+
+    from insights.models import Organisation
+    from progress import services
+    from progress.models import Role, Status
+    from workinggroups.models import Output
+
+    actions = Output.objects.values_list("reference", flat=True)
+    organisations = Organisation.objects.values_list("slug", flat=True)
+    pairs = [(action, slug) for slug in organisations for action in actions][:count]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(services.COMMITMENT_COLUMNS)
+    for action, slug in pairs:
+        writer.writerow(
+            [action, slug, Role.values[0], Status.values[0], "10", "", "", "Fictitious."]
+        )
+    return buffer.getvalue().encode(), len(pairs)
+
+
+def measure(target, *args):
+    """Run target(*args) while another editor saves; (seconds, result, the editor)."""
+    other = OtherEditor()
+    other.start()
+    start = time.perf_counter()
+    result = target(*args)
+    total = time.perf_counter() - start
+    other.stop.set()
+    other.join()
+    return total, result, other
+
+
+def report(other):
+    slowest = max(other.waits, default=0)
+    print(
+        f"other editor: {len(other.waits)} saves went through, {len(other.failures)} failed,"
+        f" slowest {slowest:.2f} s"
+    )
+    for failure in other.failures[:3]:
+        print(f"  {failure}")
+
+
+def progress_import(count):
+    from progress import services
+
+    content, count = commitments_file(count)
+    locked = []
+    write = services.write
+
+    def timed_write(*args, **kwargs):
+        start = time.perf_counter()
+        written = write(*args, **kwargs)
+        locked.append(time.perf_counter() - start)
+        return written
+
+    services.write = timed_write
+    total, _result, other = measure(services.import_progress, "commitments.csv", content)
+    print(f"{count:,} new commitments: import {total:.1f} s, write transaction {locked[0]:.2f} s")
+    report(other)
+    return 1 if other.failures else 0
+
+
 def main():
     args = parse_args()
     with tempfile.TemporaryDirectory() as folder:
         setup(Path(folder) / "portal.sqlite3")
+        if args.progress:
+            return progress_import(args.rows)
         import tablib
 
         from insights.models import Status
@@ -120,26 +191,14 @@ def main():
 
         if write is not None:
             OutputResource.write = timed_write
-        other = OtherEditor()
-        other.start()
-        start = time.perf_counter()
-        result = OutputResource().import_data(dataset)
-        total = time.perf_counter() - start
-        other.stop.set()
-        other.join()
+        total, result, other = measure(OutputResource().import_data, dataset)
 
         kind = "changed" if args.changed else "new"
         print(f"{args.rows:,} {kind} rows: {dict(result.totals)}")
         print(f"import, checking and writing, search entries after: {total:.1f} s")
         if locked:
             print(f"write transaction (the lock): {locked[0]:.2f} s")
-        slowest = max(other.waits, default=0)
-        print(
-            f"other editor: {len(other.waits)} saves went through, {len(other.failures)} failed,"
-            f" slowest {slowest:.2f} s"
-        )
-        for failure in other.failures[:3]:
-            print(f"  {failure}")
+        report(other)
         return 1 if other.failures or result.has_errors() or result.has_validation_errors() else 0
 
 
