@@ -17,6 +17,7 @@ are JSON: a dict with other than string keys is kept as a list of pairs
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -41,25 +42,62 @@ def kept_values(computes: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
     else from the rows kept for the current content version (one query), else
     computed and stored (one upsert)."""
     version = content_version()
-    timeout = settings.CONTENT_CACHE_SECONDS
-    values: dict[str, Any] = {}
-    if timeout:
-        for key in computes:
+    values = prefetch(computes)
+    computed = {key: computes[key]() for key in computes if key not in values}
+    if computed:
+        # A computed value is given as the database gives it back, JSON.
+        computed = _store(computed, version)
+        _cache(version, computed)
+        _remember(version, computed)
+        values.update(computed)
+    return {key: values[key] for key in computes}
+
+
+def prefetch(keys: Iterable[str]) -> dict[str, Any]:
+    """{key: value} of those of `keys` kept for the current content version, read in
+    one query (or from the count cache) and remembered for the rest of the request:
+    a page whose counts are asked for in several places reads them all at once."""
+    keys = list(keys)
+    version = content_version()
+    known, remembered = _READ.get()
+    # What this request read already, or found missing (MISSING: to be computed).
+    found = {key: remembered[key] for key in keys if known == version and key in remembered}
+    wanted = [key for key in keys if key not in found]
+    if wanted and settings.CONTENT_CACHE_SECONDS:
+        for key in wanted:
             value = cache.get(_cache_key(key, version), MISSING)
             if value is not MISSING:
-                values[key] = value
-    wanted = [key for key in computes if key not in values]
+                found[key] = value
+        wanted = [key for key in wanted if key not in found]
     if wanted:
-        values.update(
+        rows = dict(
             KeptCount.objects.filter(key__in=wanted, version=version).values_list("key", "value")
         )
-        computed = {key: computes[key]() for key in wanted if key not in values}
-        # A computed value is stored as the database gives it back, JSON.
-        values.update(_store(computed, version))
-        if timeout:
-            for key in wanted:
-                cache.set(_cache_key(key, version), values[key], timeout)
-    return {key: values[key] for key in computes}
+        _cache(version, rows)
+        found.update({key: rows.get(key, MISSING) for key in wanted})
+    _remember(version, found)
+    return {key: value for key, value in found.items() if value is not MISSING}
+
+
+def forget() -> None:
+    """Each request reads the kept counts afresh (`web.signals`)."""
+    _READ.set((None, {}))
+
+
+# (content version, {key: value}): what this request has read or computed.
+_READ: ContextVar[tuple[str | None, dict[str, Any]]] = ContextVar("kept_counts", default=(None, {}))
+
+
+def _remember(version: str, values: dict[str, Any]) -> None:
+    known, remembered = _READ.get()
+    _READ.set((version, {**(remembered if known == version else {}), **values}))
+
+
+def _cache(version: str, values: dict[str, Any]) -> None:
+    timeout = settings.CONTENT_CACHE_SECONDS
+    if timeout:
+        for key, value in values.items():
+            cache.set(_cache_key(key, version), value, timeout)
 
 
 def _cache_key(key: str, version: str) -> str:

@@ -134,10 +134,9 @@ def test_the_unfiltered_finder_reads_its_kept_counts_in_one_query(
     # total, one grouping for the consultation, part, group and stage facets and their
     # labels (three), the theme, tag, partner and sector counts, the tags on two
     # actions or more (read, counted, stored), the page of outputs with their themes,
-    # tags and partners, and one upsert of the kept counts; the tags on two actions
-    # read again for the tags left out. In a test's transaction each upsert is
-    # inside a savepoint: two more queries each.
-    recount = 24
+    # tags and partners, and one upsert of the kept counts. In a test's transaction
+    # each upsert is inside a savepoint: two more queries each.
+    recount = 23
     with django_assert_num_queries(recount):
         get(client)
     # Then: the content version, the kept rows, the page of outputs with their
