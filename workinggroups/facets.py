@@ -12,8 +12,11 @@ Three kinds of facet, each with `count()` and `label()`:
   over the group, so the database hashes small keys instead of sorting every
   match by its labels.
 
-Counts are cached until the content changes (`web.caching.cached`). Active
-filters and the query strings that remove one live at the end of this module.
+Counts are cached until the content changes (`web.caching.cached`). A facet whose
+counts ignore every filter in force (no filter but its own, no words) counts over
+the published content alone: its counts are kept (`web.kept`), so the finder with
+no filter reads them, and its total, in one query between edits. Active filters
+and the query strings that remove one live at the end of this module.
 """
 
 from __future__ import annotations
