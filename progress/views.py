@@ -16,7 +16,14 @@ def tracker(request):
     # With no filter but the status in force, the counts of every public commitment, kept.
     counts = filterset.status_counts(unfiltered=published_status_counts)
     # The counts per status under the other filters already give the total.
-    page = paginate(request, filterset.qs, PAGE_SIZE, count=filterset.count_from(counts))
+    # The page's ids sorted over a narrow join, then their rows with all they show.
+    page = paginate(
+        request,
+        filterset.qs,
+        PAGE_SIZE,
+        count=filterset.count_from(counts),
+        rows=Commitment.objects.for_list(),
+    )
     committed = Commitment.objects.published().values("organisation")
     context = {
         "filter": filterset,
