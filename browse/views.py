@@ -13,9 +13,17 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag, TaggedItem
 
 from browse.forms import PartnerSortForm
-from insights.models import Consultation, InsightBriefing, Organisation, Sector, Theme
-from progress.blocks import home_progress, partner_progress, rollup
+from insights.models import (
+    Consultation,
+    InsightBriefing,
+    Organisation,
+    Sector,
+    Theme,
+    output_counts_key,
+)
+from progress.blocks import STATUS_COUNTS, home_progress, partner_progress, rollup
 from web.caching import cache_public_page
+from web.kept import kept, prefetch
 from web.pages import paginate
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -25,10 +33,20 @@ PAGE_SIZE = 50
 HOME_CONSULTATIONS = 6
 HOME_PARTNERS = 12
 PARTNER_PAGE_SIZE = 25
+HOME_TOTALS = "home-totals"
 
 
 @cache_public_page
 def home(request: HttpRequest) -> HttpResponse:
+    # The counts below depend on the published content alone: kept, read at once.
+    prefetch(
+        [
+            HOME_TOTALS,
+            output_counts_key(Theme.outputs.through),
+            output_counts_key(Organisation.outputs.through),
+            STATUS_COUNTS,
+        ]
+    )
     published = Consultation.objects.published()
     # Annotated with their counts (`with_content_counts`).
     consultations: list[Any] = list(
@@ -43,15 +61,20 @@ def home(request: HttpRequest) -> HttpResponse:
         "stages": [(stage, stage.short_label) for stage in Stage],
         "themes": Theme.objects.in_use(),
         "partners": Organisation.objects.busiest(HOME_PARTNERS),
-        "totals": {
-            "consultations": published.count(),
-            "briefings": InsightBriefing.objects.published().count(),
-            "groups": WorkingGroup.objects.published().count(),
-            "outputs": Output.objects.published().count(),
-        },
+        "totals": kept(HOME_TOTALS, totals),
         **home_progress(),
     }
     return render(request, "browse/home.html", context)
+
+
+def totals() -> dict[str, int]:
+    """How many consultations, briefings, groups and actions are published."""
+    return {
+        "consultations": Consultation.objects.published().count(),
+        "briefings": InsightBriefing.objects.published().count(),
+        "groups": WorkingGroup.objects.published().count(),
+        "outputs": Output.objects.published().count(),
+    }
 
 
 @cache_public_page

@@ -3,10 +3,13 @@ consultation, working-group and theme pages): each function returns what its
 include needs, in a fixed number of queries whatever the content."""
 
 from progress.models import Commitment, Rollup, Status, Update, status_rank
+from web.kept import kept
 
 LATEST_UPDATES = 5
 # A partner page lists this many commitments; the tracker has the rest.
 PARTNER_COMMITMENTS = 25
+# The name the public commitments' counts per status are kept under (`web.kept`).
+STATUS_COUNTS = "progress-status-counts"
 
 
 def latest_updates(updates=None, limit=LATEST_UPDATES):
@@ -44,9 +47,16 @@ def partner_progress(partner, limit=PARTNER_COMMITMENTS):
     }
 
 
+def published_status_counts():
+    """{status: public commitments} (`status_counts()`), kept until the content
+    changes (`web.kept`): the home page's and the unfiltered tracker's counts."""
+    counts = kept(STATUS_COUNTS, Commitment.objects.published().status_counts)
+    return {status: counts[status.value] for status in Status}
+
+
 def home_progress():
     """The home page's latest updates and commitments in each status: three queries."""
     return {
-        "progress_counts": Commitment.objects.published().status_counts(),
+        "progress_counts": published_status_counts(),
         "progress_updates": latest_updates(),
     }

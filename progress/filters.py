@@ -113,14 +113,21 @@ class CommitmentFilter(django_filters.FilterSet):
             return queryset.order_by(F("latest_update_on").desc(nulls_last=True), "pk")
         return queryset.order_by(F("due").asc(nulls_last=True), "action__paper_position", "pk")
 
-    def status_counts(self):
+    def status_counts(self, unfiltered=None):
         """{status: commitments} under every filter in force but the status itself,
-        so each count says what choosing that status would give."""
-        queryset = self.queryset
+        so each count says what choosing that status would give. With no such
+        filter in force, `unfiltered()` when given: the same counts, kept."""
+        others = [name for name in self.filters if name not in ("status", "sort")]
         if self.is_bound:
             self.errors  # noqa: B018  validates the form
+        if unfiltered is not None and not (
+            self.is_bound and any(any(self.data.getlist(name)) for name in others)
+        ):
+            return unfiltered()
+        queryset = self.queryset
+        if self.is_bound:
             for name, value in self.form.cleaned_data.items():
-                if name not in ("status", "sort"):
+                if name in others:
                     queryset = self.filters[name].filter(queryset, value)
         return queryset.status_counts()
 

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from insights.models import Consultation, Organisation, Theme
+from progress.blocks import published_status_counts
 from progress.filters import tracker_filter
 from progress.models import Commitment
 from web.caching import cache_public_page
@@ -12,9 +13,17 @@ PAGE_SIZE = 25
 @cache_public_page
 def tracker(request):
     filterset = tracker_filter(request)
-    counts = filterset.status_counts()
+    # With no filter but the status in force, the counts of every public commitment, kept.
+    counts = filterset.status_counts(unfiltered=published_status_counts)
     # The counts per status under the other filters already give the total.
-    page = paginate(request, filterset.qs, PAGE_SIZE, count=filterset.count_from(counts))
+    # The page's ids sorted over a narrow join, then their rows with all they show.
+    page = paginate(
+        request,
+        filterset.qs,
+        PAGE_SIZE,
+        count=filterset.count_from(counts),
+        rows=Commitment.objects.for_list(),
+    )
     committed = Commitment.objects.published().values("organisation")
     context = {
         "filter": filterset,

@@ -1,3 +1,4 @@
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -20,3 +21,26 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class KeptCount(models.Model):
+    """Counts over published content, stored with the content version they were
+    computed for (`web.kept`): a reader that finds its row for the current version
+    reads it instead of counting, the first reader after an edit counts afresh.
+
+    Only what depends on the published content alone is kept (the finder's counts
+    with no filter in force, the home page's and the tracker's), so there is one
+    row per kind of count, replaced in place; a row of an older version is never
+    read.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    version = models.CharField(max_length=32)
+    value = models.JSONField(encoder=DjangoJSONEncoder)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("kept count")
+
+    def __str__(self) -> str:
+        return self.key

@@ -20,17 +20,30 @@ def page_number(value: str | None) -> int | str:
 
 
 def paginate(
-    request: HttpRequest, items: QuerySet | list, per_page: int, *, count: int | None = None
+    request: HttpRequest,
+    items: QuerySet | list,
+    per_page: int,
+    *,
+    count: int | None = None,
+    rows: QuerySet | None = None,
 ) -> Page:
     """The page of `items` that `?page=` asks for, counted once per content version.
 
     A known `count` (for example summed from counts the page shows anyway) saves
     counting the matches a second time. A page past the last shows the last.
+    With `rows`, the page is read in two steps: the ids of its items in order from
+    `items` (which then joins only what it filters and sorts by, however much each
+    row shows), then those items from `rows` (what a row shows).
     """
     paginator = CachedCountPaginator(items, per_page)
     if count is not None:
         paginator.count = count
-    return paginator.get_page(page_number(request.GET.get("page")))
+    page = paginator.get_page(page_number(request.GET.get("page")))
+    if rows is not None and isinstance(page.object_list, QuerySet):
+        ids = list(page.object_list.values_list("pk", flat=True))
+        found = {item.pk: item for item in rows.filter(pk__in=ids).order_by()} if ids else {}
+        page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 def private_if_draft(response: HttpResponse, item, *, preview: bool = False) -> HttpResponse:

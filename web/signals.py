@@ -4,15 +4,16 @@ content model replaces the content version (`web.caching`)."""
 from django.core.signals import request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from web import caching
+from web import caching, kept
 
 # Apps whose models' changes can change what a public page shows.
 CONTENT_APPS = {"insights", "workinggroups", "progress", "recurring", "taggit", "search"}
 
 
 def forget_version(**kwargs) -> None:
-    """Each request reads the content version afresh."""
+    """Each request reads the content version and the kept counts afresh."""
     caching.VERSION.set(None)
+    kept.forget()
 
 
 def content_changed(sender, **kwargs) -> None:

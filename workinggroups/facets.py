@@ -12,12 +12,16 @@ Three kinds of facet, each with `count()` and `label()`:
   over the group, so the database hashes small keys instead of sorting every
   match by its labels.
 
-Counts are cached until the content changes (`web.caching.cached`). Active
-filters and the query strings that remove one live at the end of this module.
+Counts are cached until the content changes (`web.caching.cached`). A facet whose
+counts ignore every filter in force (no filter but its own, no words) counts over
+the published content alone: its counts are kept (`web.kept`), so the finder with
+no filter reads them, and its total, in one query between edits. Active filters
+and the query strings that remove one live at the end of this module.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -30,6 +34,7 @@ from django.utils.text import slugify
 from insights.models import Consultation, Part, Sector
 from search.terms import parse
 from web.caching import cached
+from web.kept import from_pairs, kept, kept_values, pairs
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -279,20 +284,22 @@ class TagFacet(ManyToManyFacet):
     min_uses = 2
 
     def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
-        # Asked afresh with each count (itself cached), so that every cold page makes
-        # the same queries; kept for hidden(), which runs on cached counts too.
         used = self.often_used()
-        cached("tag-uses", self.min_uses, lambda: used)
         rows = self.rows(faceting)
         listed = [row for row in rows if row["group"] in used]
         return self.shown(listed), {row["group"]: row["count"] for row in rows}
 
     def hidden(self, rows: list[Row], counts: dict) -> int:
         # Rare tags are never listed, so narrowing would not show them: not counted.
-        used = cached("tag-uses", self.min_uses, self.often_used)
+        used = self.often_used()
         return len([key for key in counts if key in used]) - len(rows)
 
     def often_used(self) -> set[int]:
+        """The tags on `min_uses` published actions or more: whatever the filters,
+        so kept (`web.kept`) until the content changes."""
+        return set(kept(f"finder-tags-used-{self.min_uses}", self.count_uses))
+
+    def count_uses(self) -> list[int]:
         rows = (
             Output.objects.published()
             .values("tags")
@@ -300,7 +307,7 @@ class TagFacet(ManyToManyFacet):
             .filter(n__gte=self.min_uses)
             .values_list("tags", flat=True)
         )
-        return set(rows)
+        return sorted(tag for tag in rows if tag is not None)
 
 
 class SectorFacet(FacetKind):
@@ -422,14 +429,11 @@ class Faceting:
         if name in self._facets:
             return self._facets[name]
         kind = FACETS[name]
-        others = [
-            (other, [value_of(other, item) for item in items(self.filterset.values().get(other))])
-            for other in [*FACETS, *OTHER_FILTERS]
-            if other != name
-        ]
-        words = parse(self.filterset.values().get("q")).text
-        key = repr((self._base_key, others, words))
-        rows, counts = cached(f"facet-{name}", key, lambda: kind.count(self))
+        if name in self.unfiltered():
+            rows, counts, hidden = self._kept[name]
+        else:
+            rows, counts = cached(f"facet-{name}", self._key(name), lambda: kind.count(self))
+            hidden = kind.hidden(rows, counts)
         selected = self.selected(name)
         options = [
             Option(row["value"], kind.label(row), row["count"], row["value"] in selected)
@@ -442,11 +446,69 @@ class Faceting:
                 count = counts.get(kind.key(item), 0)
                 options.append(Option(kind.value(item), kind.chosen_label(item), count, True))
         label = str(self.filterset.filters[name].label)
-        self._facets[name] = Facet(name, label, kind.multiple, options, kind.hidden(rows, counts))
+        self._facets[name] = Facet(name, label, kind.multiple, options, hidden)
         return self._facets[name]
 
     def facets(self) -> list[Facet]:
         return [self.facet(name) for name in FACETS]
+
+    def _others(self, name: str) -> list[tuple[str, list[str]]]:
+        """The values in force of every filter but facet `name`'s, as in the address."""
+        return [
+            (other, [value_of(other, item) for item in items(self.filterset.values().get(other))])
+            for other in [*FACETS, *OTHER_FILTERS]
+            if other != name
+        ]
+
+    def _key(self, name: str) -> str:
+        """What facet `name` counts: the base query and the other filters in force."""
+        words = parse(self.filterset.values().get("q")).text
+        return repr((self._base_key, self._others(name), words))
+
+    def unfiltered(self) -> list[str]:
+        """The facets whose counts ignore every filter in force (no other filter and
+        no words): their counts depend on the published content alone."""
+        if parse(self.filterset.values().get("q")).text:
+            return []
+        return [name for name in FACETS if not any(values for _, values in self._others(name))]
+
+    def total(self) -> int | None:
+        """How many outputs the base query gives with no filter in force (kept with
+        the unfiltered facets' counts), or None when a filter or words are in force."""
+        return self._kept.get("total")
+
+    @cached_property
+    def _kept(self) -> dict[str, Any]:
+        """(rows, counts, hidden) of each unfiltered facet, and with no filter in force
+        the `total`, kept until the content changes (`web.kept`): one query for all
+        of them, counted only after an edit."""
+        digest = hashlib.blake2b(repr(self._base_key).encode(), digest_size=8).hexdigest()
+        names = self.unfiltered()
+        computes: dict[str, Callable[[], Any]] = {
+            f"finder-facet-{name}-{digest}": self._kept_count(name) for name in names
+        }
+        no_filter = len(names) == len(FACETS) and not any(
+            items(self.filterset.values().get(other)) for other in OTHER_FILTERS
+        )
+        if no_filter:
+            computes[f"finder-total-{digest}"] = self.filtered().count
+        values = list(kept_values(computes).values())
+        kept: dict[str, Any] = {
+            name: (value["rows"], from_pairs(value["counts"]), value["hidden"])
+            for name, value in zip(names, values, strict=False)
+        }
+        if no_filter:
+            kept["total"] = values[-1]
+        return kept
+
+    def _kept_count(self, name: str) -> Callable[[], dict]:
+        kind = FACETS[name]
+
+        def compute() -> dict:
+            rows, counts = kind.count(self)
+            return {"rows": rows, "counts": pairs(counts), "hidden": kind.hidden(rows, counts)}
+
+        return compute
 
     def rolled_up(self, name: str) -> dict:
         """{key: count} of a structural facet or the stages, summed from `structure`."""

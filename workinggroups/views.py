@@ -63,10 +63,12 @@ def output_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @cache_public_page
 def finder(request: HttpRequest) -> HttpResponse:
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
+    faceting = Faceting(filterset)
     context = {
         "filter": filterset,
-        "page": paginate(request, filterset.qs, PAGE_SIZE),
-        "facets": Faceting(filterset).facets(),
+        # With no filter in force, the count is kept with the facets' counts.
+        "page": paginate(request, filterset.qs, PAGE_SIZE, count=faceting.total()),
+        "facets": faceting.facets(),
         "active_filters": active_filters(filterset),
         "notices": filterset.notices(),
         "query_given": bool(request.GET.get("q", "").strip()),

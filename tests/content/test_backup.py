@@ -105,3 +105,13 @@ def test_a_forced_restore_puts_backed_up_rows_back_over_edits(paper, tmp_path):
 
     paper.refresh_from_db()
     assert paper.title == title
+
+
+def test_a_backup_leaves_out_kept_counts(client, paper, tmp_path):
+    from web.models import KeptCount
+
+    client.get("/actions/")
+    assert KeptCount.objects.exists()
+    backup = tmp_path / "backup.xml"
+    call_command("backup_content", str(backup))
+    assert "web.keptcount" not in backup.read_text()
