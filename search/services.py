@@ -62,6 +62,10 @@ def _entry_values(obj):
     return values
 
 
+def _entry(obj) -> SearchEntry:
+    return SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
+
+
 def index(obj) -> None:
     """Create or refresh the search entry of one item (see `indexed_models`)."""
     SearchEntry.objects.update_or_create(
@@ -77,10 +81,7 @@ def reindex(model, pks) -> None:
     entries = []
     for start in range(0, len(pks), 500):
         items = model.search_queryset().filter(pk__in=pks[start : start + 500])
-        entries += [
-            SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
-            for obj in items
-        ]
+        entries += [_entry(obj) for obj in items]
     with transaction.atomic():
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
@@ -130,7 +131,7 @@ def rebuild():
     for model in indexed_models():
         items = model.search_queryset()
         entries = (
-            SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
+            _entry(obj)
             for obj in terminal.progress(
                 items.iterator(chunk_size=500),
                 desc=f"Indexing {model._meta.verbose_name_plural}",

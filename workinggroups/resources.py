@@ -261,9 +261,11 @@ class OutputResource(resources.ModelResource):
         update_rows(old, imported + derived)
         for row in rows:
             row.add_instance_info(row.instance)  # the new rows' ids, for the admin's log
+        existing = {output.pk for output in old}  # only these can have links already
         for name in ("themes", "partners"):
-            self.write_links(name, [o for o in outputs if name in o._imported_links])
-        self.write_tags([output for output in outputs if "tags" in output._imported_links])
+            self.write_links(name, [o for o in outputs if name in o._imported_links], existing)
+        tagged = [output for output in outputs if "tags" in output._imported_links]
+        self.write_tags(tagged, existing)
         record_many(Output, outputs, user, created=[output.pk for output in new])
         pks = [output.pk for output in outputs]
         # The search entries are worked out after the commit, not under the lock.
@@ -272,17 +274,16 @@ class OutputResource(resources.ModelResource):
         written.send(sender=Output, pks=pks)
 
     @staticmethod
-    def write_links(name, outputs):
+    def write_links(name, outputs, existing):
         field = Output._meta.get_field(name)
         mine, theirs = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
         wanted = {
             output.pk: {linked.pk for linked in output._imported_links[name]} for output in outputs
         }
-        existing = {output.pk for output in outputs if not output._imported_new}
         replace_links(field.remote_field.through.objects.all(), mine, theirs, wanted, existing)
 
     @staticmethod
-    def write_tags(outputs):
+    def write_tags(outputs, existing):
         """Tags by name, as taggit would add them (matched whatever their case)."""
         names = {name.lower(): name for o in outputs for name in o._imported_links["tags"]}
         tags = {
@@ -298,7 +299,6 @@ class OutputResource(resources.ModelResource):
             for output in outputs
         }
         items = TaggedItem.objects.filter(content_type=kind)
-        existing = {output.pk for output in outputs if not output._imported_new}
         replace_links(items, "object_id", "tag_id", wanted, existing, content_type=kind)
 
     def import_instance(self, instance, row, **kwargs):
