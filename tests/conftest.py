@@ -53,12 +53,18 @@ def editor_client(client, editor):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (it is in-process memory under test)."""
+    """Each test starts with an empty cache (it is in-process memory under test),
+    and with no facet index: a test's rolled-back edits roll back the content
+    version too, so an index built in one test could be taken for the next's."""
     from django.core.cache import cache
 
+    from workinggroups import facetindex
+
     cache.clear()
+    facetindex.forget()
     yield
     cache.clear()
+    facetindex.forget()
 
 
 # Named personas for permission tests, besides `editor` and the anonymous `client`.

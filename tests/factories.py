@@ -83,3 +83,14 @@ def make_briefing(part=None, presenters=(), themes=(), **kwargs):
     briefing.presenters.set(presenters or [make_organisation()])
     briefing.themes.set(themes or [make_theme()])
     return briefing
+
+
+def finder_matches(response):
+    """Every action a finder response lists over all its pages, in order: its
+    paginator holds a query, or under filters the matches' ids in order."""
+    matches = response.context["page"].paginator.object_list
+    if hasattr(matches, "query"):
+        return list(matches)
+    ids = [int(pk) for pk in matches]
+    found = Output.objects.in_bulk(ids)
+    return [found[pk] for pk in ids]

@@ -1,6 +1,9 @@
 """What every public page view shares: one way to paginate, and the headers that
 keep a draft preview out of shared caches."""
 
+from collections.abc import Sequence
+
+import numpy as np
 from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -21,7 +24,7 @@ def page_number(value: str | None) -> int | str:
 
 def paginate(
     request: HttpRequest,
-    items: QuerySet | list,
+    items: QuerySet | Sequence | np.ndarray,
     per_page: int,
     *,
     count: int | None = None,
@@ -33,14 +36,18 @@ def paginate(
     counting the matches a second time. A page past the last shows the last.
     With `rows`, the page is read in two steps: the ids of its items in order from
     `items` (which then joins only what it filters and sorts by, however much each
-    row shows), then those items from `rows` (what a row shows).
+    row shows, or which are the ids themselves), then those items from `rows`
+    (what a row shows).
     """
     paginator = CachedCountPaginator(items, per_page)
     if count is not None:
         paginator.count = count
     page = paginator.get_page(page_number(request.GET.get("page")))
-    if rows is not None and isinstance(page.object_list, QuerySet):
-        ids = list(page.object_list.values_list("pk", flat=True))
+    if rows is not None:
+        if isinstance(page.object_list, QuerySet):
+            ids = list(page.object_list.values_list("pk", flat=True))
+        else:  # `items` are the ids themselves
+            ids = [int(pk) for pk in page.object_list]
         found = {item.pk: item for item in rows.filter(pk__in=ids).order_by()} if ids else {}
         page.object_list = [found[pk] for pk in ids if pk in found]
     return page

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 from django.db.models import Count, F, Max, Model, QuerySet
 from django.http import QueryDict
 from django.utils.functional import cached_property
@@ -35,6 +36,8 @@ from insights.models import Consultation, Part, Sector
 from search.terms import parse
 from web.caching import cached
 from web.kept import from_pairs, kept, kept_values, pairs
+from workinggroups import facetindex
+from workinggroups.facetindex import FacetIndex
 from workinggroups.models import Output, Stage, WorkingGroup
 
 
@@ -48,6 +51,8 @@ class OutputFilter(Protocol):
     def values(self) -> dict[str, Any]: ...
 
     def filtered(self, queryset: QuerySet, exclude: str | None = None) -> QuerySet: ...
+
+    def matching_ids(self, query: Any) -> list[int]: ...
 
 
 CONSULTATION = "working_group__part__consultation"
@@ -258,6 +263,10 @@ class ManyToManyFacet(FacetKind):
         return self.shown(rows), {row["group"]: row["count"] for row in rows}
 
     def rows(self, faceting: Faceting) -> list[Row]:
+        if faceting.index is not None:
+            labels = faceting.index.labels[self.name]
+            counts = faceting.indexed_counts(self.name)
+            return [{"group": key, "count": n, **labels[key]} for key, n in counts.items()]
         # Every filter is a column test or a `pk__in` subquery, never a join that
         # repeats a row, so grouping the filtered rows counts each once.
         rows = (
@@ -317,6 +326,10 @@ class SectorFacet(FacetKind):
 
     def count(self, faceting: Faceting) -> tuple[list[Row], dict]:
         # An action naming two partners of one sector is counted once.
+        if faceting.index is not None:
+            counts = faceting.indexed_counts(self.name)
+            rows = [{"group": key, "value": key, "count": n} for key, n in counts.items()]
+            return self.shown(rows), counts
         rows = (
             faceting.filtered(exclude=self.name)
             .values(group=F("partners__sector"))
@@ -398,12 +411,24 @@ def items(value: Any) -> list:
 
 
 class Faceting:
-    """The facets of one finder request (`OutputFilter`), each counted once."""
+    """The facets of one finder request (`OutputFilter`), each counted once.
 
-    def __init__(self, filterset: OutputFilter):
+    With `indexed`, the base query must be the published outputs: facets with a
+    filter in force are then counted from the facet index (`facetindex`), and so
+    are the matches and their order (`count()`, `ordered_ids()`)."""
+
+    def __init__(self, filterset: OutputFilter, *, indexed: bool = False):
         self.filterset = filterset
+        self.indexed = indexed
         self._facets: dict[str, Facet] = {}
         self._structures: dict[str | None, list[tuple]] = {}
+        self._masks: dict[str | None, np.ndarray] = {}
+        self._matches: dict[str, np.ndarray] = {}
+
+    @cached_property
+    def index(self) -> FacetIndex | None:
+        """The facet index, built on first use after an edit; None when not `indexed`."""
+        return facetindex.current() if self.indexed else None
 
     def selected(self, name: str) -> list[str]:
         """The values of facet `name` in force, as they appear in the address."""
@@ -491,7 +516,9 @@ class Faceting:
             items(self.filterset.values().get(other)) for other in OTHER_FILTERS
         )
         if no_filter:
-            computes[f"finder-total-{digest}"] = self.filtered().count
+            computes[f"finder-total-{digest}"] = (
+                self.count if self.indexed else self.filtered().count
+            )
         values = list(kept_values(computes).values())
         kept: dict[str, Any] = {
             name: (value["rows"], from_pairs(value["counts"]), value["hidden"])
@@ -512,12 +539,64 @@ class Faceting:
 
     def rolled_up(self, name: str) -> dict:
         """{key: count} of a structural facet or the stages, summed from `structure`."""
+        if self.index is not None:
+            return self.indexed_counts(name)
         position = STRUCTURE_FACETS.index(name)
         counts: dict = {}
         exclude = name if self.filterset.values().get(name) else None
         for row in self.structure(exclude):
             counts[row[position]] = counts.get(row[position], 0) + row[-1]
         return counts
+
+    # From the facet index
+
+    def indexed_counts(self, name: str) -> dict:
+        """{key: count} of facet `name` under every filter in force but its own."""
+        return self.index_or_fail().counts(name, self.mask(exclude=name))
+
+    def count(self) -> int:
+        """How many outputs match every filter in force."""
+        return int(self.mask().sum())
+
+    def ordered_ids(self) -> np.ndarray:
+        """The ids of the outputs matching every filter in force, in paper order."""
+        index = self.index_or_fail()
+        return index.ids[self.mask()]
+
+    def index_or_fail(self) -> FacetIndex:
+        if self.index is None:
+            raise ValueError("This faceting is not indexed.")
+        return self.index
+
+    def mask(self, exclude: str | None = None) -> np.ndarray:
+        """The outputs matching every filter in force but `exclude`'s, as a mask
+        over the index's rows."""
+        if exclude not in self._masks:
+            index = self.index_or_fail()
+            mask = np.ones(index.size, dtype=bool)
+            for name, value in self.filterset.values().items():
+                if name not in (exclude, "sort") and items(value):
+                    mask &= self._matching(name, value)
+            self._masks[exclude] = mask
+        return self._masks[exclude]
+
+    def _matching(self, name: str, value: Any) -> np.ndarray:
+        """A mask of the outputs filter `name` lets through: from the index for a
+        facet, else from the ids the database gives, read once per request."""
+        if name not in self._matches:
+            index = self.index_or_fail()
+            if name in FACETS:
+                chosen = [FACETS[name].key(item) for item in items(value)]
+                found = index.matching(name, chosen)
+            elif name == "q":
+                query = parse(value)
+                ids = self.filterset.matching_ids(query) if query else index.ids.tolist()
+                found = index.among(ids)
+            else:
+                outputs = self.filterset.filters[name].filter(Output.objects.all(), value)
+                found = index.among(outputs.order_by().values_list("pk", flat=True))
+            self._matches[name] = found
+        return self._matches[name]
 
     def structure(self, exclude: str | None) -> list[tuple]:
         """(consultation id, part id, group id, stage, count) over the filtered

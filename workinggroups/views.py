@@ -63,11 +63,21 @@ def output_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @cache_public_page
 def finder(request: HttpRequest) -> HttpResponse:
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
-    faceting = Faceting(filterset)
+    faceting = Faceting(filterset, indexed=True)
+    total = faceting.total()
+    if total is not None:
+        # With no filter in force, the count is kept with the facets' counts.
+        page = paginate(request, filterset.qs, PAGE_SIZE, count=total)
+    elif filterset.values().get("sort") in (None, "", "paper"):
+        # Under filters, the matches in paper order are read off the facet index.
+        rows = Output.objects.published().for_list()
+        ids = faceting.ordered_ids()
+        page = paginate(request, ids, PAGE_SIZE, count=len(ids), rows=rows)
+    else:
+        page = paginate(request, filterset.qs, PAGE_SIZE, count=faceting.count())
     context = {
         "filter": filterset,
-        # With no filter in force, the count is kept with the facets' counts.
-        "page": paginate(request, filterset.qs, PAGE_SIZE, count=faceting.total()),
+        "page": page,
         "facets": faceting.facets(),
         "active_filters": active_filters(filterset),
         "notices": filterset.notices(),

@@ -2,7 +2,14 @@ import pytest
 from django.urls import reverse
 
 from insights.models import Organisation, Status, Theme
-from tests.factories import make_briefing, make_consultation, make_group, make_output, make_part
+from tests.factories import (
+    finder_matches,
+    make_briefing,
+    make_consultation,
+    make_group,
+    make_output,
+    make_part,
+)
 
 
 @pytest.fixture
@@ -36,6 +43,6 @@ def finder_references(client):
     def references(query=""):
         response = client.get(reverse("workinggroups:finder") + query)
         assert response.status_code == 200
-        return [output.reference for output in response.context["page"].paginator.object_list]
+        return [output.reference for output in finder_matches(response)]
 
     return references

@@ -7,7 +7,14 @@ from django.utils.html import escape
 
 from insights.models import Status, Theme
 from search.models import Kind
-from tests.factories import make_consultation, make_group, make_output, make_part, make_theme
+from tests.factories import (
+    finder_matches,
+    make_consultation,
+    make_group,
+    make_output,
+    make_part,
+    make_theme,
+)
 from web.templatetags.portal import summary
 from workinggroups.models import Output, Stage
 
@@ -24,7 +31,7 @@ def get(client, params=""):
 
 def references(response):
     """Every result the finder lists for the request, over all its pages, in order."""
-    return [output.reference for output in response.context["page"].paginator.object_list]
+    return [output.reference for output in finder_matches(response)]
 
 
 def options(response, facet):
@@ -338,25 +345,27 @@ def test_each_result_links_its_text_and_names_the_rest_quietly(client, paper):
 def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
     client, paper, django_assert_num_queries
 ):
-    # The content version, the ids of the actions matching the words (read once),
-    # the count, the page of outputs (with group, part, consultation), its themes,
-    # tags and partners; one grouping of the outputs that the consultation, part,
-    # group and stage facets roll up from, and their labels (consultations, parts,
-    # groups); one counting query each for the theme, tag, partner and sector facets,
-    # and the tags on two actions or more (which the tag facet lists), which after an
-    # edit are read from the kept counts, counted and stored (`web.kept`; in a
-    # test's transaction the upsert is inside a savepoint: two queries more).
-    with django_assert_num_queries(20):
+    # The content version; after an edit, the facet index (`facetindex`: the
+    # published outputs, their themes, tags and partners, the organisations, themes
+    # and tags); the ids of the actions matching the words (read once); the page of
+    # outputs (with group, part, consultation), its themes, tags and partners; the
+    # labels of the consultations, parts and groups listed; and the tags on two
+    # actions or more (which the tag facet lists), which after an edit are read from
+    # the kept counts, counted and stored (`web.kept`; in a test's transaction the
+    # upsert is inside a savepoint: two queries more). The index counts the facets
+    # and the matches, in no query.
+    with django_assert_num_queries(21):
         get(client, "q=data")
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    with django_assert_num_queries(20):
+    # Sorted by relevance, the page is read in the database; the count is the index's.
+    with django_assert_num_queries(21):
         get(client, "q=data&sort=relevance&page=2")
-    # Then the tags on two actions or more are in the count cache, but the chosen
-    # theme's and tag's slugs are looked up, and a second grouping made for the stage
-    # facet, which ignores the stages chosen.
-    with django_assert_num_queries(17):
+    # Then the index and the tags on two actions or more are at hand: the content
+    # version, the chosen theme's and tag's slugs looked up, the page of outputs
+    # with their themes, tags and partners, and the structural facets' labels.
+    with django_assert_num_queries(10):
         get(client, f"theme={SKILLS}&tag=common&stage=worked_well&stage=collaboration")
 
 

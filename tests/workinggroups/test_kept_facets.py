@@ -131,12 +131,13 @@ def test_the_unfiltered_finder_reads_its_kept_counts_in_one_query(
     client, paper, uncached, django_assert_num_queries
 ):
     # After an edit: the content version, the kept rows (none for this version), the
-    # total, one grouping for the consultation, part, group and stage facets and their
-    # labels (three), the theme, tag, partner and sector counts, the tags on two
-    # actions or more (read, counted, stored), the page of outputs with their themes,
-    # tags and partners, and one upsert of the kept counts. In a test's transaction
-    # each upsert is inside a savepoint: two more queries each.
-    recount = 23
+    # facet index (`facetindex`: the published outputs, their themes, tags and
+    # partners, the organisations, themes and tags), which counts the total and the
+    # facets; the labels of the consultations, parts and groups (three), the tags on
+    # two actions or more (read, counted, stored), the page of outputs with their
+    # themes, tags and partners, and one upsert of the kept counts. In a test's
+    # transaction each upsert is inside a savepoint: two more queries each.
+    recount = 24
     with django_assert_num_queries(recount):
         get(client)
     # Then: the content version, the kept rows, the page of outputs with their
