@@ -81,13 +81,16 @@ class FacetIndex:
         self._by_id = np.argsort(ids, kind="stable")
         self._sorted_ids = ids[self._by_id]
 
+    def locate(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, found): the rows of those of `ids` that are published, and a mask
+        over `ids` of which they are."""
+        at = np.minimum(np.searchsorted(self._sorted_ids, ids), max(self.size - 1, 0))
+        found = self._sorted_ids[at] == ids if self.size else np.zeros(len(ids), dtype=bool)
+        return self._by_id[at[found]], found
+
     def rows_of(self, ids: Iterable[int]) -> np.ndarray:
         """The rows of the actions `ids` (those not published are left out)."""
-        wanted = np.fromiter(ids, dtype=np.int64)
-        at = np.searchsorted(self._sorted_ids, wanted)
-        inside = at < self.size
-        at, wanted = at[inside], wanted[inside]
-        return self._by_id[at[self._sorted_ids[at] == wanted]]
+        return self.locate(np.fromiter(ids, dtype=np.int64))[0]
 
     def among(self, ids: Iterable[int]) -> np.ndarray:
         """A mask of the actions `ids`."""
@@ -147,11 +150,8 @@ def build() -> FacetIndex:
 
     def links(pairs: QuerySet) -> Links:
         found = _integers(pairs, width=2)
-        at = np.searchsorted(index._sorted_ids, found[:, 0])
-        inside = at < index.size
-        found, at = found[inside], at[inside]
-        published = index._sorted_ids[at] == found[:, 0]
-        return Links(index._by_id[at[published]], found[published, 1])
+        rows, published = index.locate(found[:, 0])
+        return Links(rows, found[published, 1])
 
     index.links.update(
         theme=links(Output.themes.through.objects.values_list("output_id", "theme_id")),

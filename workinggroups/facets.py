@@ -12,6 +12,10 @@ Three kinds of facet, each with `count()` and `label()`:
   over the group, so the database hashes small keys instead of sorting every
   match by its labels.
 
+With a filter in force the finder counts every facet from the facet index instead
+(`workinggroups.facetindex`, `Faceting(..., indexed=True)`): a mask per filter over
+the published actions held in memory, no query per facet.
+
 Counts are cached until the content changes (`web.caching.cached`). A facet whose
 counts ignore every filter in force (no filter but its own, no words) counts over
 the published content alone: its counts are kept (`web.kept`), so the finder with
@@ -571,6 +575,8 @@ class Faceting:
     def mask(self, exclude: str | None = None) -> np.ndarray:
         """The outputs matching every filter in force but `exclude`'s, as a mask
         over the index's rows."""
+        if not items(self.filterset.values().get(exclude or "")):
+            exclude = None  # the same mask as with every filter
         if exclude not in self._masks:
             index = self.index_or_fail()
             mask = np.ones(index.size, dtype=bool)
@@ -590,8 +596,11 @@ class Faceting:
                 found = index.matching(name, chosen)
             elif name == "q":
                 query = parse(value)
-                ids = self.filterset.matching_ids(query) if query else index.ids.tolist()
-                found = index.among(ids)
+                found = (
+                    index.among(self.filterset.matching_ids(query))
+                    if query
+                    else np.ones(index.size, dtype=bool)
+                )
             else:
                 outputs = self.filterset.filters[name].filter(Output.objects.all(), value)
                 found = index.among(outputs.order_by().values_list("pk", flat=True))
