@@ -2,14 +2,17 @@
 consultation, working-group and theme pages): each function returns what its
 include needs, in a fixed number of queries whatever the content."""
 
+from insights.models import Organisation
 from progress.models import Commitment, Rollup, Status, Update, status_rank
-from web.kept import kept
+from web.kept import kept, kept_values
 
 LATEST_UPDATES = 5
 # A partner page lists this many commitments; the tracker has the rest.
 PARTNER_COMMITMENTS = 25
 # The name the public commitments' counts per status are kept under (`web.kept`).
 STATUS_COUNTS = "progress-status-counts"
+# ...and the organisations with a public commitment, the tracker's choices.
+COMMITTED_ORGANISATIONS = "progress-committed-organisations"
 
 
 def latest_updates(updates=None, limit=LATEST_UPDATES):
@@ -47,11 +50,33 @@ def partner_progress(partner, limit=PARTNER_COMMITMENTS):
     }
 
 
+def _status_counts():
+    return Commitment.objects.published().status_counts()
+
+
+def _committed_organisations():
+    committed = Commitment.objects.published().values("organisation")
+    organisations = Organisation.objects.filter(pk__in=committed).order_by("name", "pk")
+    return list(organisations.values_list("slug", "name"))
+
+
 def published_status_counts():
     """{status: public commitments} (`status_counts()`), kept until the content
     changes (`web.kept`): the home page's and the unfiltered tracker's counts."""
-    counts = kept(STATUS_COUNTS, Commitment.objects.published().status_counts)
+    counts = kept(STATUS_COUNTS, _status_counts)
     return {status: counts[status.value] for status in Status}
+
+
+def committed_organisations():
+    """[[slug, name], ...] of the organisations with a public commitment, by name:
+    the tracker's organisation choices, kept until the content changes (`web.kept`)."""
+    return kept(COMMITTED_ORGANISATIONS, _committed_organisations)
+
+
+def keep_tracker_values():
+    """Read both of the tracker's kept values in one query (after an edit, compute
+    and store both in one write), so that the two functions above need none."""
+    kept_values({STATUS_COUNTS: _status_counts, COMMITTED_ORGANISATIONS: _committed_organisations})
 
 
 def home_progress():

@@ -199,7 +199,12 @@ class Commitment(Versioned):
                 fields=["action", "organisation"], name="one_commitment_per_organisation"
             )
         ]
-        indexes = [models.Index(fields=["status", "due"])]
+        indexes = [
+            models.Index(fields=["status", "due"]),
+            # The tracker's default order (due date first) walks this index and stops
+            # at its page, instead of sorting every public commitment.
+            models.Index(fields=["due", "id"], name="commitment_due"),
+        ]
 
     def __str__(self):
         return f"{self.organisation} on {self.action}"

@@ -1,7 +1,7 @@
 from django.shortcuts import render
 
-from insights.models import Consultation, Organisation, Theme
-from progress.blocks import published_status_counts
+from insights.models import Consultation, Theme
+from progress.blocks import committed_organisations, keep_tracker_values, published_status_counts
 from progress.filters import tracker_filter
 from progress.models import Commitment
 from web.caching import cache_public_page
@@ -13,6 +13,7 @@ PAGE_SIZE = 25
 @cache_public_page
 def tracker(request):
     filterset = tracker_filter(request)
+    keep_tracker_values()
     # With no filter but the status in force, the counts of every public commitment, kept.
     counts = filterset.status_counts(unfiltered=published_status_counts)
     # The counts per status under the other filters already give the total.
@@ -24,7 +25,6 @@ def tracker(request):
         count=filterset.count_from(counts),
         rows=Commitment.objects.for_list(),
     )
-    committed = Commitment.objects.published().values("organisation")
     context = {
         "filter": filterset,
         "page": page,
@@ -32,8 +32,8 @@ def tracker(request):
         "notices": filterset.notices(),
         "download_query": filterset.query_string(),
         "selected": {name: request.GET.getlist(name) for name in request.GET},
-        "organisations": Organisation.objects.filter(pk__in=committed).only("slug", "name"),
-        "themes": Theme.objects.only("slug", "name"),
-        "consultations": Consultation.objects.published().only("slug", "title"),
+        "organisations": committed_organisations(),
+        "themes": Theme.objects.values_list("slug", "name"),
+        "consultations": Consultation.objects.published().values_list("slug", "title"),
     }
     return render(request, "progress/tracker.html", context)

@@ -98,11 +98,12 @@ def test_the_tracker_lists_every_public_commitment_with_counts_per_status(
     make_commitment(action, ours, status=Status.DONE)
     make_commitment(action, theirs, status=Status.PLANNED)
     make_commitment(draft_action, ours, status=Status.PAUSED)
-    # content version, the counts per status (which give the total; kept, `web.kept`:
-    # after an edit read, counted and stored, the upsert inside a savepoint in a
-    # test's transaction), the ids of the page's commitments in order, then those
+    # content version, the counts per status (which give the total) and the
+    # organisations the filter offers (kept, `web.kept`: after an edit read, counted
+    # and listed, and stored in one upsert inside a savepoint in a test's
+    # transaction), the ids of the page's commitments in order, then those
     # commitments (with their latest update's date and progress as subqueries), and
-    # the organisations, themes and consultations the filters offer
+    # the themes and consultations the filters offer
     with django_assert_num_queries(11):
         response = client.get("/progress/")
     html = response.content.decode()
@@ -115,6 +116,33 @@ def test_the_tracker_lists_every_public_commitment_with_counts_per_status(
         Status.WITHDRAWN: 0,
     }
     assert "A draft action" not in html
+
+
+def organisation_choices(html):
+    select = html[html.index('<select id="id_organisation"') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', select)
+
+
+def test_the_tracker_offers_the_organisations_with_a_public_commitment_by_name(
+    client, settings, action, draft_action, ours, theirs
+):
+    settings.PAGE_CACHE_SECONDS = settings.CONTENT_CACHE_SECONDS = 0
+    make_commitment(action, theirs)
+    make_commitment(action, ours)
+    hidden = make_organisation("Only Drafts & Co", slug="only-drafts")
+    make_commitment(draft_action, hidden)
+    make_organisation("No Commitment Ltd", slug="none-yet")
+    html = client.get("/progress/?organisation=southam-trust").content.decode()
+    assert organisation_choices(html) == [
+        ("", "", "Any"),
+        ("northfield-council", "", "Northfield Council"),
+        ("southam-trust", " selected", "Southam Trust"),
+    ]
+    # Kept until the content changes, then offered at once; names are escaped.
+    make_commitment(make_output(), hidden)
+    html = client.get("/progress/").content.decode()
+    assert ("only-drafts", "", "Only Drafts &amp; Co") in organisation_choices(html)
 
 
 def test_the_tracker_counts_the_commitments_of_the_chosen_statuses(

@@ -1,4 +1,7 @@
+from html import escape
+
 from django import template
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from web.text import plain_text, render_markdown
@@ -28,6 +31,22 @@ def page_links(page):
         for number in sorted(candidates)
         if 1 <= number <= last
     ]
+
+
+@register.simple_tag
+def options(choices, selected=()):
+    """An `<option>` for each (value, label) of `choices`, those in `selected` chosen,
+    escaped as Django escapes. Joined in Python: a template loop over a thousand
+    organisations costs tens of milliseconds, this about one."""
+    chosen = {str(value) for value in selected or ()}
+    # Every value and label is escaped.
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(str(value))}"'
+            f"{' selected' if str(value) in chosen else ''}>{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)
