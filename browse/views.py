@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet, Window
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -25,6 +25,7 @@ from progress.blocks import STATUS_COUNTS, home_progress, partner_progress, roll
 from web.caching import cache_public_page
 from web.kept import kept, prefetch
 from web.pages import paginate
+from workinggroups import facetindex
 from workinggroups.models import Output, Stage, WorkingGroup
 
 # Outputs per page on theme and tag pages; the action finder filters them further.
@@ -33,6 +34,8 @@ PAGE_SIZE = 50
 HOME_CONSULTATIONS = 6
 HOME_PARTNERS = 12
 PARTNER_PAGE_SIZE = 25
+# Consultations and briefings a partner page lists of each kind, the first ones.
+PARTNER_LISTED = 10
 HOME_TOTALS = "home-totals"
 
 
@@ -200,19 +203,40 @@ def group_by_consultation_and_stage(outputs: list[Output]) -> list[tuple]:
     ]
 
 
+def first_and_total(items: QuerySet, n: int) -> tuple[list, int]:
+    """The first `n` of `items` and how many there are, in one query (a window count
+    on each row): a list that a page shows only the start of."""
+    rows = list(items.annotate(listed_of=Window(Count("pk")))[:n])
+    return rows, rows[0].listed_of if rows else 0
+
+
 @cache_public_page
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Organisation, slug=slug)
     briefings = InsightBriefing.objects.published().select_related("part__consultation")
-    # Paginated like the finder: a busy partner is named by thousands.
-    outputs = Output.objects.published().for_list().filter(partners=partner).in_paper_order()
-    page = paginate(request, outputs, PARTNER_PAGE_SIZE)
+    # The actions naming it in paper order, from the facet index, paginated like the
+    # finder: a busy partner is named by thousands.
+    outputs = facetindex.current().linked("partner", partner.pk)
+    page = paginate(
+        request, outputs, PARTNER_PAGE_SIZE, count=len(outputs), rows=Output.objects.for_list()
+    )
+    # The start of each of its lists; the list pages narrowed to it have the rest.
+    organised, organised_count = first_and_total(
+        Consultation.objects.published().filter(organisers=partner), PARTNER_LISTED
+    )
+    presented, presented_count = first_and_total(
+        briefings.filter(presenters=partner), PARTNER_LISTED
+    )
+    named_in, named_count = first_and_total(briefings.filter(partners=partner), PARTNER_LISTED)
     context = {
         "partner": partner,
-        "organised": list(Consultation.objects.published().filter(organisers=partner)),
-        "presented": list(briefings.filter(presenters=partner)),
-        "named_in": list(briefings.filter(partners=partner)),
-        "output_count": page.paginator.count,
+        "organised": organised,
+        "organised_count": organised_count,
+        "presented": presented,
+        "presented_count": presented_count,
+        "named_in": named_in,
+        "named_count": named_count,
+        "output_count": len(outputs),
         "page": page,
         "by_consultation": group_by_consultation_and_stage(list(page)),
         **partner_progress(partner),

@@ -2,9 +2,12 @@
 consultation, working-group and theme pages): each function returns what its
 include needs, in a fixed number of queries whatever the content."""
 
+import numpy as np
+
 from insights.models import Organisation
-from progress.models import Commitment, Rollup, Status, Update, status_rank
+from progress.models import Commitment, Role, Rollup, Status, Update
 from web.kept import kept, kept_values
+from workinggroups import facetindex
 
 LATEST_UPDATES = 5
 # A partner page lists this many commitments; the tracker has the rest.
@@ -26,14 +29,39 @@ def rollup(outputs):
     return Commitment.objects.filter(action__in=outputs.values("pk")).rollup(outputs.count())
 
 
+STATUSES = list(Status)
+STATUS_RANK = {status.value: position for position, status in enumerate(STATUSES)}
+ROLE_RANK = {role: position for position, role in enumerate(sorted(Role.values))}
+
+
 def partner_progress(partner, limit=PARTNER_COMMITMENTS):
     """A partner page's commitments grouped by status (the first `limit`; the tracker
-    lists them all), its counts per status and its latest updates: five queries."""
-    commitments = Commitment.objects.published().filter(organisation=partner)
-    counts = commitments.status_counts()
-    shown = list(
-        commitments.for_list().order_by(status_rank(), "role", "action__paper_position")[:limit]
+    lists them all), its counts per status and its latest updates: four queries,
+    and the facet index (`workinggroups.facetindex`).
+
+    The partner's commitments are read as plain values and kept where their action
+    is published, counted and ordered (status, role, the action's place in the
+    paper) against the index, which knows both: counting and sorting them in the
+    database joins every public action (40 ms at 100,000 actions)."""
+    index = facetindex.current()
+    mine = list(
+        # No order (the model's joins the actions): the index gives it.
+        Commitment.objects.filter(organisation=partner)
+        .order_by()
+        .values_list("pk", "action_id", "status", "role")
     )
+    pks, action_ids, statuses, roles = zip(*mine, strict=True) if mine else ((), (), (), ())
+    rows, published = index.locate(np.asarray(action_ids, dtype=np.int64))
+    status_codes = np.asarray([STATUS_RANK[s] for s in statuses], dtype=np.int64)[published]
+    role_codes = np.asarray([ROLE_RANK[r] for r in roles], dtype=np.int64)[published]
+    counts = dict.fromkeys(Status, 0)
+    for code, n in zip(*np.unique(status_codes, return_counts=True), strict=True):
+        counts[STATUSES[code]] = int(n)
+    # By status, then role, then the action's place in the paper (the last key first).
+    order = np.lexsort((rows, role_codes, status_codes))[:limit]
+    ids = np.asarray(pks, dtype=np.int64)[published][order].tolist()
+    found = {c.pk: c for c in Commitment.objects.for_list().filter(pk__in=ids)} if ids else {}
+    shown = [found[pk] for pk in ids if pk in found]
     by_status = [
         (status, counts[status], [c for c in shown if c.status == status])
         for status in Status

@@ -98,6 +98,13 @@ class FacetIndex:
         mask[self.rows_of(ids)] = True
         return mask
 
+    def linked(self, name: str, target: int) -> np.ndarray:
+        """The ids, in paper order, of the actions linked to `target` (a theme, tag or
+        partner id) in facet `name`: a partner page's actions, without a count and
+        a sorted join over every action naming the partner."""
+        links = self.links[name]
+        return self.ids[np.sort(links.rows[links.targets == target])]
+
     def matching(self, name: str, chosen: Sequence[Any]) -> np.ndarray:
         """A mask of the actions with any of `chosen` (keys: ids, stages, sectors) in
         facet `name`."""

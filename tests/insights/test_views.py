@@ -60,11 +60,15 @@ PAGES = {
     # (each briefing counted once, as the partner's page lists them), organisations
     "partners": (lambda: reverse("browse:partners"), 9),
     "partners by actions": (lambda: reverse("browse:partners") + "?sort=actions", 9),
-    # organisation, consultations it organised, briefings it presented, briefings
-    # naming it, the count of outputs naming it, a page of them, their themes, tags
-    # and partners, its commitments per status, the first of them, its latest
-    # updates (their evidence, when any)
-    "partner": (lambda: "/partners/{partner}/", 13),
+    # content version, organisation; after an edit, the facet index (seven: the
+    # published outputs, their themes, tags and partners, the organisations, themes
+    # and tags), which gives the outputs naming it, in order and counted; a page of
+    # them with their themes, tags and partners; the first consultations it
+    # organised, briefings it presented and briefings naming it, each with their
+    # count; its commitments as plain values (counted and ordered against the
+    # index), the first of them in full when it has any, and its latest updates
+    # (their evidence, when any)
+    "partner": (lambda: "/partners/{partner}/", 18),
     # group with part and consultation, its themes, its tags, its outputs,
     # their themes, tags and partners, and the progress roll-up (three)
     "working group": (lambda: "/working-groups/{group}/", 11),
