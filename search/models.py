@@ -1,15 +1,14 @@
-from typing import Any, Self
+from typing import Self
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQueryField, SearchRank, SearchVectorField
 from django.db import connection, models
-from django.db.models import Case, Count, F, Func, Max, Value, When
+from django.db.models import F, Func, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from insights.models import Consultation
-from web.caching import cached
 
 # The FTS5 table that mirrors SearchEntry on SQLite (created by migration 0001).
 FTS_TABLE = "search_fts"
@@ -98,55 +97,57 @@ class SearchEntryQuerySet(models.QuerySet):
             rank = FtsRank(query.fts5(), F("id"))
         return self.matching(query).annotate(rank=rank)
 
-    def kind_counts(self, query) -> dict[str, int]:
-        """{kind: entries matching `query`}, the kind with the best match first (the
-        order the search page lists its groups in); cached until the content changes."""
+    def results(
+        self, query, kind: str | None, offset: int, limit: int
+    ) -> tuple[dict[str, int], list[int]]:
+        """({kind: entries matching `query`}, the kind with the best match first;
+        the ids of `limit` matches from `offset`, of `kind` only when given, in the
+        search page's order: grouped by kind in that order, best match first, then
+        reference and id).
 
-        def count():
-            if connection.vendor == "sqlite":
-                rows = self._sqlite_kind_counts(query)
-            else:
-                rows = list(
-                    self.search(query)
-                    .order_by()
-                    .values("kind")
-                    .annotate(n=Count("id"), best=Max("rank"))
-                )
-            rows = sorted(rows, key=lambda row: (-row["best"], row["kind"]))
-            return {row["kind"]: row["n"] for row in rows}
-
-        return cached("search-counts", query.terms, count)
-
-    def _sqlite_kind_counts(self, query) -> list[dict[str, Any]]:
-        """kind_counts() on SQLite: the FTS5 matches, ranked once, joined to their
-        entries by rowid. Grouping `search()` by kind instead makes SQLite build the
-        ranked table again for every row (6.5 s for 19,000 matches at 100,000
-        actions, against about 0.2 s this way)."""
-        table = self.model._meta.db_table
+        One query: the entries are matched and ranked once, into a table that the
+        counts per kind and the page are both read from. Counting the kinds and
+        ranking the page in two queries matched and ranked every entry twice (at
+        100,000 actions a common word matches 30,000 entries); handing every match
+        to Python to count and sort costs as much again."""
+        if not query:
+            return {}, []
         compiler = self.query.get_compiler(using=self.db)
         where, params = compiler.compile(self.query.where) if self.query.where else ("1", [])
-        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        table = self.model._meta.db_table
+        if connection.vendor == "postgresql":
+            ranked = (
+                f"SELECT id, kind, reference, ts_rank(search_vector, %s::tsquery) AS rank "
+                f"FROM {table} WHERE {where} AND search_vector @@ %s::tsquery"
+            )
+            params = [query.tsquery(), *params, query.tsquery()]
+            matched = f"matched AS MATERIALIZED ({ranked})"
+        else:
+            weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+            matched = (
+                f"fts AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s), "
+                f"matched AS MATERIALIZED (SELECT {table}.id, {table}.kind, {table}.reference, "
+                f"fts.rank FROM fts JOIN {table} ON {table}.id = fts.id WHERE {where})"
+            )
+            params = [query.fts5(), *params]
+        sql = (
+            f"WITH {matched}, "
+            "kinds AS (SELECT kind, COUNT(*) AS n, MAX(rank) AS best FROM matched GROUP BY kind) "
+            "SELECT kind, n, best, CAST(NULL AS BIGINT) FROM kinds "
+            "UNION ALL SELECT * FROM (SELECT matched.kind, CAST(NULL AS BIGINT), CAST(NULL AS REAL), "
+            "matched.id FROM matched "
+            "JOIN kinds ON kinds.kind = matched.kind WHERE %s = '' OR matched.kind = %s "
+            "ORDER BY kinds.best DESC, matched.kind, matched.rank DESC, matched.reference, "
+            "matched.id LIMIT %s OFFSET %s) AS page"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH ranked AS MATERIALIZED (SELECT rowid AS id, "
-                f"-bm25({FTS_TABLE}, {weights}) AS rank FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s) "
-                f"SELECT {table}.kind, COUNT(*), MAX(ranked.rank) FROM ranked "
-                f"JOIN {table} ON {table}.id = ranked.id WHERE {where} GROUP BY {table}.kind",
-                [query.fts5(), *params],
-            )
-            return [{"kind": kind, "n": n, "best": best} for kind, n, best in cursor.fetchall()]
-
-    def ranked(self, kinds: list[str] | None = None) -> Self:
-        """Best match first; with `kinds`, grouped by kind in that order first."""
-        order: list[Any] = ["-rank", "kind", "reference", "id"]
-        if kinds:
-            position = Case(
-                *(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)),
-                default=Value(len(kinds)),
-            )
-            order.insert(0, position)
-        return self.order_by(*order)
+            cursor.execute(sql, [*params, kind or "", kind or "", limit, offset])
+            rows = cursor.fetchall()
+        kinds = sorted((row for row in rows if row[3] is None), key=lambda row: (-row[2], row[0]))
+        return {found: n for found, n, _, _ in kinds}, [
+            row[3] for row in rows if row[3] is not None
+        ]
 
 
 class SearchEntry(models.Model):

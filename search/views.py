@@ -1,6 +1,8 @@
+import math
 from itertools import groupby
 from operator import attrgetter
 
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -8,7 +10,7 @@ from search.forms import SearchForm
 from search.models import Kind, SearchEntry
 from search.terms import excerpt, highlight
 from web.caching import cache_public_page
-from web.pages import paginate
+from web.pages import page_number
 
 PAGE_SIZE = 20
 
@@ -21,15 +23,24 @@ def search(request: HttpRequest) -> HttpResponse:
     if not query:
         return render(request, "search/search.html", context)
 
-    counts = SearchEntry.objects.public().kind_counts(query)
-    # Grouped by type under a heading each, the type with the best match first.
-    results = SearchEntry.objects.public().search(query).ranked(list(counts))
-    if kind:
-        results = results.filter(kind=kind)
-    # The per-type counts already give the total: no second count of the matches.
+    # Grouped by type under a heading each, the type with the best match first: the
+    # counts per type and the page's ids in one query, then the page's entries.
+    number = int(page_number(request.GET.get("page")))
+    counts, ids = SearchEntry.objects.public().results(
+        query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
+    )
     total = sum(counts.values())
-    page = paginate(request, results, PAGE_SIZE, count=counts.get(kind, 0) if kind else total)
-    page.object_list = list(page.object_list)
+    matched = counts.get(kind, 0) if kind else total
+    last = max(1, math.ceil(matched / PAGE_SIZE))
+    if number > last:  # a page past the last shows the last
+        number = last
+        counts, ids = SearchEntry.objects.public().results(
+            query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
+        )
+    found = {entry.pk: entry for entry in SearchEntry.objects.filter(pk__in=ids)} if ids else {}
+    page = Page(
+        [found[pk] for pk in ids if pk in found], number, Paginator(range(matched), PAGE_SIZE)
+    )
     for entry in page.object_list:
         entry.title_html = highlight(entry.title, query)
         entry.excerpt_html = highlight(excerpt(entry.body or entry.summary, query), query)

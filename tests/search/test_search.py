@@ -187,6 +187,7 @@ def test_a_bad_page_number_shows_the_first_page_and_one_too_high_the_last(
     number = response.context["page"].number
     assert response.status_code == 200
     assert number == (response.context["page"].paginator.num_pages if shown == "last" else 1)
+    assert len(response.context["page"]) > 0
 
 
 def test_results_are_paginated_twenty_to_a_page(client, paper):
@@ -218,12 +219,16 @@ def test_search_query_count_does_not_grow_with_results(client, paper, django_ass
     group = make_group()
     for _ in range(30):
         make_output(group, text="Budgets for everything.")
-    # content version, counts per type (which give the total), the page of results
+    # content version, every match's type and rank (which give the counts per type,
+    # the total and the order), the page of results by id
     with django_assert_num_queries(3):
         search_page(client, "budgets")
-    # the counts are kept until the content changes
-    with django_assert_num_queries(2):
-        search_page(client, "budgets", type="output", page="2")
+    with django_assert_num_queries(3):
+        response = search_page(client, "budgets", type="output", page="2")
+    page = response.context["page"]
+    assert page.paginator.count >= 30
+    assert len(page) == page.paginator.count - 20
+    assert {entry.kind for entry in page} == {"output"}
 
 
 def test_drafts_are_not_found_until_published(client, db):
