@@ -1,4 +1,5 @@
 import math
+from typing import Any
 from itertools import groupby
 from operator import attrgetter
 
@@ -38,9 +39,10 @@ def search(request: HttpRequest) -> HttpResponse:
             query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
         )
     found = {entry.pk: entry for entry in SearchEntry.objects.filter(pk__in=ids)} if ids else {}
-    page = Page(
-        [found[pk] for pk in ids if pk in found], number, Paginator(range(matched), PAGE_SIZE)
-    )
+    # A page of the matches: the paginator only counts them, the entries are at hand.
+    entries: list[Any] = [found[pk] for pk in ids if pk in found]
+    paginator: Paginator[Any] = Paginator(range(matched), PAGE_SIZE)
+    page = Page(entries, number, paginator)
     for entry in page.object_list:
         entry.title_html = highlight(entry.title, query)
         entry.excerpt_html = highlight(excerpt(entry.body or entry.summary, query), query)
