@@ -1,7 +1,7 @@
 import math
-from typing import Any
 from itertools import groupby
 from operator import attrgetter
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
