@@ -37,6 +37,7 @@ from progress.models import Commitment, Role
 from progress.models import Status as CommitmentStatus
 from recurring.models import RecurringFinding, SimilarAction
 from web.caching import cache_public_page
+from web.kept import kept
 from workinggroups.filters import OutputFilter
 from workinggroups.models import Output, Stage, WorkingGroup
 
@@ -215,6 +216,10 @@ class ReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
 
+# The published actions' total, kept for the unfiltered API list (`web.kept`).
+API_ACTIONS_TOTAL = "api-actions-total"
+
+
 @documented(
     api.OutputSerializer,
     api.OutputDetailSerializer,
@@ -230,6 +235,16 @@ class ActionViewSet(ReadOnlyViewSet):
     filter_backends = [ChoicesFilterBackend]
     filterset_class = OutputFilter
     lookup_field = "reference"
+
+    def known_count(self) -> int | None:
+        """With no filter in force, the published actions' total, kept until the
+        content changes (`web.kept`): no count of every action for each page."""
+        params = self.request.query_params
+        if self.action != "list" or any(
+            any(params.getlist(name)) for name in OutputFilter.base_filters if name != "sort"
+        ):
+            return None
+        return kept(API_ACTIONS_TOTAL, Output.objects.published().count)
 
     def get_queryset(self):
         if self.action == "retrieve":
