@@ -79,7 +79,7 @@ def test_the_list_pages_narrowed_to_a_partner_list_all_of_theirs(client, busy):
     for relation in ("presenter", "partner"):
         html = text_of(client.get(f"/insights/?{relation}=busytown"))
         assert len(listed(html)) == 12
-        assert "12 briefings." in html
+        assert "12 briefings " in html
     # The draft's briefing and someone else's are not theirs; the list of every
     # briefing has the latter.
     everything = listed(text_of(client.get("/insights/")))
