@@ -218,7 +218,11 @@ def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # finder: a busy partner is named by thousands.
     outputs = facetindex.current().linked("partner", partner.pk)
     page = paginate(
-        request, outputs, PARTNER_PAGE_SIZE, count=len(outputs), rows=Output.objects.for_list()
+        request,
+        outputs,
+        PARTNER_PAGE_SIZE,
+        count=len(outputs),
+        rows=Output.objects.published().for_list(),
     )
     # The start of each of its lists; the list pages narrowed to it have the rest.
     organised, organised_count = first_and_total(
