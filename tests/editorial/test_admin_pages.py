@@ -171,3 +171,12 @@ def test_the_outputs_list_searches_words_and_references(editor_client, paper):
     words = editor_client.get(url, {"q": "pandemic"}).context["cl"].result_list
     assert REFERENCE.replace("PS-02", "WW-01") in [o.reference for o in words]
     assert editor_client.get(url, {"q": "zzzunknownzzz"}).context["cl"].result_count == 0
+
+
+def test_the_outputs_list_shows_fifty_a_page_in_paper_order(editor_client, paper):
+    url = reverse("admin:workinggroups_output_changelist")
+    first = editor_client.get(url).context["cl"]
+    second = editor_client.get(url, {"p": 2}).context["cl"]
+    in_order = list(Output.objects.order_by("paper_position", "id"))
+    assert list(first.result_list) == in_order[:50]
+    assert list(second.result_list) == in_order[50:100]
