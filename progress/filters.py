@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -182,10 +182,13 @@ class CommitmentStatusFilter(django_filters.MultipleChoiceFilter):
         if not value:
             return qs
         statuses = [item for item in value if item != NO_COMMITMENT]
-        committed = Commitment.objects.values("action_id")
-        match = Q(pk__in=committed.filter(status__in=statuses)) if statuses else Q()
+        # EXISTS, not IN: `NOT IN (every commitment's action)`, or IN joined by OR, makes
+        # PostgreSQL test each action against the whole list once it outgrows its
+        # memory for hashing (at 1,000,000 actions); EXISTS looks each action up.
+        committed = Commitment.objects.filter(action=OuterRef("pk"))
+        match = Q(Exists(committed.filter(status__in=statuses))) if statuses else Q()
         if NO_COMMITMENT in value:
-            none = ~Q(pk__in=committed)
+            none = ~Q(Exists(committed))
             match = (match | none) if statuses else none
         return qs.filter(match)
 
