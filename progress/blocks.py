@@ -7,6 +7,7 @@ import numpy as np
 from insights.models import Organisation
 from progress.models import Commitment, Role, Rollup, Status, Update
 from web.kept import kept, kept_values
+from web.pages import in_order
 from workinggroups import facetindex
 
 LATEST_UPDATES = 5
@@ -60,8 +61,7 @@ def partner_progress(partner, limit=PARTNER_COMMITMENTS):
     # By status, then role, then the action's place in the paper (the last key first).
     order = np.lexsort((rows, role_codes, status_codes))[:limit]
     ids = np.asarray(pks, dtype=np.int64)[published][order].tolist()
-    found = {c.pk: c for c in Commitment.objects.for_list().filter(pk__in=ids)} if ids else {}
-    shown = [found[pk] for pk in ids if pk in found]
+    shown = in_order(Commitment.objects.for_list(), ids)
     by_status = [
         (status, counts[status], [c for c in shown if c.status == status])
         for status in Status

@@ -11,7 +11,7 @@ from search.forms import SearchForm
 from search.models import Kind, SearchEntry
 from search.terms import excerpt, highlight
 from web.caching import cache_public_page
-from web.pages import page_number
+from web.pages import in_order, page_number
 
 PAGE_SIZE = 20
 
@@ -38,9 +38,8 @@ def search(request: HttpRequest) -> HttpResponse:
         counts, ids = SearchEntry.objects.public().results(
             query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
         )
-    found = {entry.pk: entry for entry in SearchEntry.objects.filter(pk__in=ids)} if ids else {}
     # A page of the matches: the paginator only counts them, the entries are at hand.
-    entries: list[Any] = [found[pk] for pk in ids if pk in found]
+    entries: list[Any] = in_order(SearchEntry.objects.all(), ids)
     paginator: Paginator[Any] = Paginator(range(matched), PAGE_SIZE)
     page = Page(entries, number, paginator)
     for entry in page.object_list:

@@ -48,9 +48,15 @@ def paginate(
             ids = list(page.object_list.values_list("pk", flat=True))
         else:  # `items` are the ids themselves
             ids = [int(pk) for pk in page.object_list]
-        found = {item.pk: item for item in rows.filter(pk__in=ids).order_by()} if ids else {}
-        page.object_list = [found[pk] for pk in ids if pk in found]
+        page.object_list = in_order(rows, ids)
     return page
+
+
+def in_order(rows: QuerySet, ids: Sequence[int]) -> list:
+    """The items of `rows` whose ids are `ids`, in that order (one query; an id
+    `rows` does not hold is left out)."""
+    found = {item.pk: item for item in rows.filter(pk__in=ids).order_by()} if ids else {}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def private_if_draft(response: HttpResponse, item, *, preview: bool = False) -> HttpResponse:
