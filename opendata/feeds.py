@@ -50,7 +50,7 @@ class ActionFeed(Feed):
         return _day(item.working_group.part.consultation.start_date)
 
     def item_categories(self, item):
-        return [item.get_stage_display(), *(theme.name for theme in item.themes.all())]
+        return [item.get_stage_display(), *(theme.name for theme in item.theme_list)]
 
 
 class BriefingFeed(Feed):

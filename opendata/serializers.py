@@ -174,7 +174,7 @@ class OutputSerializer(serializers.ModelSerializer):
         group = instance.working_group
         part = group.part
         consultation = part.consultation
-        tags = sorted(instance.tags.all(), key=lambda tag: tag.name.lower())
+        tags = sorted(instance.tag_list, key=lambda tag: tag.name.lower())
         return {
             "id": instance.id,
             "reference": instance.reference,
@@ -191,11 +191,10 @@ class OutputSerializer(serializers.ModelSerializer):
             },
             "part": {"number": part.number, "title": part.title},
             "consultation": {"slug": consultation.slug, "title": consultation.title},
-            "themes": [{"slug": t.slug, "name": t.name} for t in instance.themes.all()],
+            "themes": [{"slug": t.slug, "name": t.name} for t in instance.theme_list],
             "tags": [{"slug": t.slug, "name": t.name} for t in tags],
             "partners": [
-                {"slug": p.slug, "name": p.name, "sector": p.sector}
-                for p in instance.partners.all()
+                {"slug": p.slug, "name": p.name, "sector": p.sector} for p in instance.partner_list
             ],
         }
 

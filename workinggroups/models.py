@@ -8,7 +8,15 @@ from taggit.managers import TaggableManager
 
 from editorial.history import ContentHistory
 from editorial.versioning import Versioned
-from insights.models import ContentQuerySet, HeldBack, Organisation, Part, Theme
+from insights.models import (
+    ContentQuerySet,
+    HeldBack,
+    Organisation,
+    Part,
+    Theme,
+    Topics,
+    topics_prefetched,
+)
 from web.text import plain_words
 
 
@@ -91,7 +99,7 @@ class WorkingGroupQuerySet(ContentQuerySet):
             models.Prefetch(
                 "outputs",
                 # taggit has no type information: the stubs cannot see its manager.
-                outputs.prefetch_related("themes", "tags", "partners"),  # type: ignore[misc]
+                outputs.prefetch_related(*topics_prefetched("themes", "tags", "partners")),
             )
         )
 
@@ -215,7 +223,7 @@ class OutputQuerySet(ContentQuerySet):
     def for_list(self) -> Self:
         """Everything an output row shows, in a fixed number of queries."""
         return self.select_related("working_group__part__consultation").prefetch_related(
-            "themes", "tags", "partners"
+            *topics_prefetched("themes", "tags", "partners")
         )
 
     def in_paper_order(self) -> Self:
@@ -248,7 +256,7 @@ class OutputQuerySet(ContentQuerySet):
         return len(changed)
 
 
-class Output(HeldBack, Versioned):
+class Output(Topics, HeldBack, Versioned):
     """One finding of a working group under one of the four stages; readers call these actions."""
 
     working_group = models.ForeignKey(
