@@ -213,7 +213,13 @@ def first_and_total(items: QuerySet, n: int) -> tuple[list, int]:
 @cache_public_page
 def partner_detail(request: HttpRequest, slug: str) -> HttpResponse:
     partner = get_object_or_404(Organisation, slug=slug)
-    briefings = InsightBriefing.objects.published().select_related("part__consultation")
+    # Only what a card shows: the rows are wide (a briefing's whole text), and the
+    # window count joins every one the partner presented before the first ten.
+    briefings = (
+        InsightBriefing.objects.published()
+        .select_related("part__consultation")
+        .only("slug", "title", "part__consultation__title")
+    )
     # The actions naming it in paper order, from the facet index, paginated like the
     # finder: a busy partner is named by thousands.
     outputs = facetindex.current().linked("partner", partner.pk)
