@@ -77,77 +77,90 @@ class SearchEntryQuerySet(models.QuerySet):
     def public(self) -> Self:
         return self.filter(is_public=True)
 
-    def matching(self, query) -> Self:
-        """Entries matching every term of `query` (a search.terms.Query); no terms, none."""
-        if not query:
-            return self.none()
-        if connection.vendor == "postgresql":
-            return self.filter(TsMatch(F("search_vector"), _tsquery(query)))
-        return self.filter(
-            id__in=RawSQL(
-                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.fts5()]
+
+def _keeps_words() -> bool:
+    """PostgreSQL matches `EntryWords`; SQLite the FTS5 table over the entries."""
+    return connection.vendor == "postgresql"
+
+
+def matched(query, *, kind: str | None = None) -> models.QuerySet:
+    """The entries (of `kind`, when given) matching every term of `query` (a
+    search.terms.Query), as rows with `kind`, `object_id`, `is_public` and
+    `reference`: `EntryWords` on PostgreSQL, `SearchEntry` on SQLite. No terms,
+    none."""
+    if _keeps_words():
+        rows: models.QuerySet = EntryWords.objects.all()
+        if query:
+            rows = rows.filter(TsMatch(F("vector"), _tsquery(query)))
+    else:
+        rows = SearchEntry.objects.all()
+        if query:
+            rows = rows.filter(
+                id__in=RawSQL(
+                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.fts5()]
+                )
             )
+    if not query:
+        return rows.none()
+    return rows.filter(kind=kind) if kind else rows
+
+
+def ranked(query, *, kind: str | None = None) -> models.QuerySet:
+    """`matched(query, kind=kind)`, annotated with `rank`: higher is a better match."""
+    if _keeps_words():
+        rank: Func = SearchRank(F("vector"), _tsquery(query))
+    else:
+        rank = FtsRank(query.fts5(), F("id"))
+    return matched(query, kind=kind).annotate(rank=rank)
+
+
+def results(query, kind: str | None, offset: int, limit: int) -> tuple[dict[str, int], list[int]]:
+    """({kind: public entries matching `query`}, the kind with the best match first;
+    the ids of `limit` of those entries from `offset`, of `kind` only when given, in
+    the search page's order: grouped by kind in that order, best match first, then
+    reference and id).
+
+    One query: the entries are matched and ranked once, into a table that the
+    counts per kind and the page are both read from. Counting the kinds and
+    ranking the page in two queries matched and ranked every entry twice (at
+    100,000 actions a common word matches 30,000 entries); handing every match
+    to Python to count and sort costs as much again."""
+    if not query:
+        return {}, []
+    if _keeps_words():
+        words = EntryWords._meta.db_table
+        matched_sql = (
+            f"matched AS MATERIALIZED (SELECT entry_id AS id, kind, reference, "
+            f"ts_rank(vector, %s::tsquery) AS rank "
+            f"FROM {words} WHERE is_public AND vector @@ %s::tsquery)"
         )
-
-    def search(self, query):
-        """`matching(query)`, annotated with `rank`: higher is a better match."""
-        if connection.vendor == "postgresql":
-            rank = SearchRank(F("search_vector"), _tsquery(query))
-        else:
-            rank = FtsRank(query.fts5(), F("id"))
-        return self.matching(query).annotate(rank=rank)
-
-    def results(
-        self, query, kind: str | None, offset: int, limit: int
-    ) -> tuple[dict[str, int], list[int]]:
-        """({kind: entries matching `query`}, the kind with the best match first;
-        the ids of `limit` matches from `offset`, of `kind` only when given, in the
-        search page's order: grouped by kind in that order, best match first, then
-        reference and id).
-
-        One query: the entries are matched and ranked once, into a table that the
-        counts per kind and the page are both read from. Counting the kinds and
-        ranking the page in two queries matched and ranked every entry twice (at
-        100,000 actions a common word matches 30,000 entries); handing every match
-        to Python to count and sort costs as much again."""
-        if not query:
-            return {}, []
-        compiler = self.query.get_compiler(using=self.db)
-        where, params = compiler.compile(self.query.where) if self.query.where else ("1", [])
-        table = self.model._meta.db_table
-        if connection.vendor == "postgresql":
-            ranked = (
-                f"SELECT id, kind, reference, ts_rank(search_vector, %s::tsquery) AS rank "
-                f"FROM {table} WHERE {where} AND search_vector @@ %s::tsquery"
-            )
-            params = [query.tsquery(), *params, query.tsquery()]
-            matched = f"matched AS MATERIALIZED ({ranked})"
-        else:
-            weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-            matched = (
-                f"fts AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
-                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s), "
-                f"matched AS MATERIALIZED (SELECT {table}.id, {table}.kind, {table}.reference, "
-                f"fts.rank FROM fts JOIN {table} ON {table}.id = fts.id WHERE {where})"
-            )
-            params = [query.fts5(), *params]
-        sql = (
-            f"WITH {matched}, "
-            "kinds AS (SELECT kind, COUNT(*) AS n, MAX(rank) AS best FROM matched GROUP BY kind) "
-            "SELECT kind, n, best, CAST(NULL AS BIGINT) FROM kinds "
-            "UNION ALL SELECT * FROM (SELECT matched.kind, CAST(NULL AS BIGINT), "
-            "CAST(NULL AS REAL), matched.id FROM matched "
-            "JOIN kinds ON kinds.kind = matched.kind WHERE %s = '' OR matched.kind = %s "
-            "ORDER BY kinds.best DESC, matched.kind, matched.rank DESC, matched.reference, "
-            "matched.id LIMIT %s OFFSET %s) AS page"
+        params = [query.tsquery(), query.tsquery()]
+    else:
+        entries = SearchEntry._meta.db_table
+        weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+        matched_sql = (
+            f"fts AS MATERIALIZED (SELECT rowid AS id, -bm25({FTS_TABLE}, {weights}) AS rank "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s), "
+            f"matched AS MATERIALIZED (SELECT {entries}.id, {entries}.kind, "
+            f"{entries}.reference, fts.rank FROM fts "
+            f"JOIN {entries} ON {entries}.id = fts.id WHERE {entries}.is_public)"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, kind or "", kind or "", limit, offset])
-            rows = cursor.fetchall()
-        kinds = sorted((row for row in rows if row[3] is None), key=lambda row: (-row[2], row[0]))
-        return {found: n for found, n, _, _ in kinds}, [
-            row[3] for row in rows if row[3] is not None
-        ]
+        params = [query.fts5()]
+    sql = (
+        f"WITH {matched_sql}, "
+        "kinds AS (SELECT kind, COUNT(*) AS n, MAX(rank) AS best FROM matched GROUP BY kind) "
+        "SELECT kind, n, best, CAST(NULL AS BIGINT) FROM kinds "
+        "UNION ALL SELECT * FROM (SELECT matched.kind, CAST(NULL AS BIGINT), "
+        "CAST(NULL AS REAL), matched.id FROM matched "
+        "JOIN kinds ON kinds.kind = matched.kind WHERE %s = '' OR matched.kind = %s "
+        "ORDER BY kinds.best DESC, matched.kind, matched.rank DESC, matched.reference, "
+        "matched.id LIMIT %s OFFSET %s) AS page"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, kind or "", kind or "", limit, offset])
+        rows = cursor.fetchall()
+    kinds = sorted((row for row in rows if row[3] is None), key=lambda row: (-row[2], row[0]))
+    return {found: n for found, n, _, _ in kinds}, [row[3] for row in rows if row[3] is not None]
 
 
 class SearchEntry(models.Model):
@@ -155,10 +168,10 @@ class SearchEntry(models.Model):
     organisation or theme.
 
     Kept in step by search.signals and rebuilt by `manage.py rebuild_search_index`.
-    On PostgreSQL `search_vector` holds the weighted words (GIN-indexed); on
-    SQLite the FTS5 table `search_fts` mirrors the `*_words` columns through
-    triggers. A migration that makes Django rebuild this table on SQLite drops
-    those triggers: recreate them in the same migration.
+    Matched through `matched()`: on PostgreSQL its weighted words are in
+    `EntryWords`; on SQLite the FTS5 table `search_fts` mirrors the `*_words`
+    columns through triggers. A migration that makes Django rebuild this table on
+    SQLite drops those triggers: recreate them in the same migration.
     """
 
     kind = models.CharField(max_length=20, choices=Kind)
@@ -182,7 +195,6 @@ class SearchEntry(models.Model):
     title_words = models.TextField(blank=True)
     summary_words = models.TextField(blank=True)
     body_words = models.TextField(blank=True)
-    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SearchEntryQuerySet.as_manager()
 
@@ -191,7 +203,6 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_entry")
         ]
-        indexes = [GinIndex(fields=["search_vector"], name="search_entry_vector")]
 
     def __str__(self) -> str:
         return f"{self.kind_label}: {self.title}"
@@ -199,3 +210,32 @@ class SearchEntry(models.Model):
     @property
     def kind_label(self):
         return KIND_SINGULAR[self.kind]
+
+
+class EntryWords(models.Model):
+    """An entry's weighted words on PostgreSQL (GIN-indexed), beside copies of the
+    entry's columns that a match is filtered and ordered by, in a narrow table of
+    their own: a common word matches a third of the entries, and scanning them in
+    the entries' table, whose rows also hold the text shown (1.2 KB a row), took
+    twice as long. Written with its entry by `search.services`; empty on SQLite,
+    whose FTS5 table holds the words."""
+
+    entry = models.OneToOneField(
+        SearchEntry, on_delete=models.CASCADE, primary_key=True, related_name="words"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    object_id = models.PositiveBigIntegerField()
+    is_public = models.BooleanField(default=False)
+    reference = models.CharField(max_length=60, blank=True)
+    # Title and reference weighted A, summary B, body C.
+    vector = SearchVectorField()
+
+    class Meta:
+        verbose_name_plural = "entry words"
+        indexes = [
+            GinIndex(fields=["vector"], name="search_words_vector"),
+            models.Index(fields=["kind", "object_id"], name="search_words_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -12,7 +12,7 @@ from django.db.models import Value
 from django.db.models.functions import Cast
 
 from insights.publishing import is_live
-from search.models import SearchEntry, SearchVectorField
+from search.models import EntryWords, SearchEntry, SearchVectorField
 from search.terms import field_words
 from web import caching, terminal
 
@@ -39,7 +39,8 @@ def tsvector_literal(title, summary, body):
     return " ".join(f"'{word}':{','.join(found[:256])}" for word, found in positions.items())
 
 
-def _entry_values(obj):
+def _entry_values(obj) -> tuple[dict, str]:
+    """The fields of `obj`'s entry, and its words as a tsvector literal."""
     fields = obj.search_entry()
     consultation = fields.pop("consultation")
     title = field_words(f"{fields['title']} {fields['reference']}", "title")
@@ -55,22 +56,49 @@ def _entry_values(obj):
         "summary_words": " ".join(summary),
         "body_words": " ".join(body),
     }
-    if connection.vendor == "postgresql":
-        values["search_vector"] = Cast(
-            Value(tsvector_literal(title, summary, body)), output_field=SearchVectorField()
+    return values, tsvector_literal(title, summary, body)
+
+
+def _entry(obj) -> tuple[SearchEntry, str]:
+    values, vector = _entry_values(obj)
+    return SearchEntry(kind=obj.search_kind, object_id=obj.pk, **values), vector
+
+
+def _keeps_words() -> bool:
+    # SQLite's FTS5 table follows the entries by itself (triggers).
+    return connection.vendor == "postgresql"
+
+
+def _words_values(entry: SearchEntry, vector: str) -> dict:
+    return {
+        "kind": entry.kind,
+        "object_id": entry.object_id,
+        "is_public": entry.is_public,
+        "reference": entry.reference,
+        "vector": Cast(Value(vector), output_field=SearchVectorField()),
+    }
+
+
+def _create(entries: list[tuple[SearchEntry, str]]) -> None:
+    """Insert new entries, and on PostgreSQL their words."""
+    created = SearchEntry.objects.bulk_create([entry for entry, _vector in entries])
+    if _keeps_words():
+        EntryWords.objects.bulk_create(
+            [
+                EntryWords(entry=entry, **_words_values(entry, vector))
+                for entry, (_unsaved, vector) in zip(created, entries, strict=True)
+            ]
         )
-    return values
-
-
-def _entry(obj) -> SearchEntry:
-    return SearchEntry(kind=obj.search_kind, object_id=obj.pk, **_entry_values(obj))
 
 
 def index(obj) -> None:
     """Create or refresh the search entry of one item (see `indexed_models`)."""
-    SearchEntry.objects.update_or_create(
-        kind=obj.search_kind, object_id=obj.pk, defaults=_entry_values(obj)
+    values, vector = _entry_values(obj)
+    entry, _created = SearchEntry.objects.update_or_create(
+        kind=obj.search_kind, object_id=obj.pk, defaults=values
     )
+    if _keeps_words():
+        EntryWords.objects.update_or_create(entry=entry, defaults=_words_values(entry, vector))
 
 
 def reindex(model, pks) -> None:
@@ -86,7 +114,8 @@ def reindex(model, pks) -> None:
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
             SearchEntry.objects.filter(kind=model.search_kind, object_id__in=chunk).delete()
-        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        for start in range(0, len(entries), 500):
+            _create(entries[start : start + 500])
     caching.bump()
 
 
@@ -97,6 +126,7 @@ def reindex_on_commit(model, pks) -> None:
 
 
 def unindex(obj) -> None:
+    # Its words go with it (on delete cascade).
     SearchEntry.objects.filter(kind=obj.search_kind, object_id=obj.pk).delete()
 
 
@@ -113,31 +143,37 @@ def publish(consultation):
     items allow: what is held back for a publisher, or sits in something held, stays
     hidden. Reads the holds themselves, not what other signals derive from them."""
     entries = SearchEntry.objects.filter(consultation=consultation)
-    entries.update(is_public=consultation.is_public)
-    if consultation.is_public:
-        for model in indexed_models():
-            queryset = model._default_manager.all()
-            if not hasattr(queryset, "held_back"):
-                continue
-            held = queryset.in_consultation(consultation).held_back().values("pk")
-            entries.filter(kind=model.search_kind, object_id__in=held).update(is_public=False)
+    # The words' copy of is_public is set by the same updates.
+    shown = [entries, EntryWords.objects.filter(entry__consultation=consultation)]
+    for rows in shown if _keeps_words() else shown[:1]:
+        rows.update(is_public=consultation.is_public)
+        if consultation.is_public:
+            for model in indexed_models():
+                queryset = model._default_manager.all()
+                if not hasattr(queryset, "held_back"):
+                    continue
+                held = queryset.in_consultation(consultation).held_back().values("pk")
+                rows.filter(kind=model.search_kind, object_id__in=held).update(is_public=False)
     caching.bump()
 
 
 @transaction.atomic
 def rebuild():
     """Index every item afresh; returns how many entries there are."""
+    EntryWords.objects.all().delete()
     SearchEntry.objects.all().delete()
     for model in indexed_models():
         items = model.search_queryset()
-        entries = (
-            _entry(obj)
-            for obj in terminal.progress(
-                items.iterator(chunk_size=500),
-                desc=f"Indexing {model._meta.verbose_name_plural}",
-                total=items.count,
-            )
-        )
-        SearchEntry.objects.bulk_create(entries, batch_size=500)
+        entries = []
+        for obj in terminal.progress(
+            items.iterator(chunk_size=500),
+            desc=f"Indexing {model._meta.verbose_name_plural}",
+            total=items.count,
+        ):
+            entries.append(_entry(obj))
+            if len(entries) == 500:
+                _create(entries)
+                entries = []
+        _create(entries)
     caching.bump()  # bulk inserts send no signals
     return SearchEntry.objects.count()

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from search.forms import SearchForm
-from search.models import Kind, SearchEntry
+from search.models import Kind, SearchEntry, results
 from search.terms import excerpt, highlight
 from web.caching import cache_public_page
 from web.pages import in_order, page_number
@@ -27,17 +27,13 @@ def search(request: HttpRequest) -> HttpResponse:
     # Grouped by type under a heading each, the type with the best match first: the
     # counts per type and the page's ids in one query, then the page's entries.
     number = int(page_number(request.GET.get("page")))
-    counts, ids = SearchEntry.objects.public().results(
-        query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
-    )
+    counts, ids = results(query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     total = sum(counts.values())
     matched = counts.get(kind, 0) if kind else total
     last = max(1, math.ceil(matched / PAGE_SIZE))
     if number > last:  # a page past the last shows the last
         number = last
-        counts, ids = SearchEntry.objects.public().results(
-            query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE
-        )
+        counts, ids = results(query, kind, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     # A page of the matches: the paginator only counts them, the entries are at hand.
     entries: list[Any] = in_order(SearchEntry.objects.all(), ids)
     paginator: Paginator[Any] = Paginator(range(matched), PAGE_SIZE)

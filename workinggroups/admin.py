@@ -18,7 +18,7 @@ from insights.publishing import (
     PublishersOnlyInline,
     can_publish,
 )
-from search.models import Kind, SearchEntry
+from search.models import Kind, matched
 from search.terms import parse
 from web.uploads import read_problem, upload_problem
 from workinggroups.bulk import move_to_group, move_to_stage
@@ -192,8 +192,7 @@ class OutputAdmin(PublishersOnlyAdmin, ImportExportMixin, ContentAdmin):
         query = parse(search_term)
         if not query:
             return queryset, False
-        words = SearchEntry.objects.filter(kind=Kind.OUTPUT).matching(query)
-        words = words.order_by().values("object_id")
+        words = matched(query, kind=Kind.OUTPUT).order_by().values("object_id")
         references = Output.objects.filter(reference__istartswith=search_term.strip()).order_by()
         # One set of ids, joined once: `id IN (words) OR reference LIKE …` makes
         # PostgreSQL test each output against the whole list of matches when that

@@ -10,7 +10,7 @@ from taggit.models import Tag
 from insights.models import Consultation, Organisation, Part, Sector, Theme
 from progress.filters import STATUS_CHOICES, CommitmentStatusFilter, CommittedByFilter
 from recurring.models import RecurringFinding, recurrence_of_actions
-from search.models import Kind, SearchEntry
+from search.models import Kind, matched, ranked
 from search.terms import MAX_QUERY, parse
 from web import notices
 from web.filtering import AmongIds, ChoicesFilter, SlugsFilter
@@ -118,7 +118,7 @@ class OutputFilter(django_filters.FilterSet):
         count, the page and every facet filter by them (a subquery would run the
         full-text match again in each)."""
         if getattr(self, "_matching", (None,))[0] != query.terms:
-            matching = SearchEntry.objects.filter(kind=Kind.OUTPUT).matching(query)
+            matching = matched(query, kind=Kind.OUTPUT)
             ids = list(matching.order_by().values_list("object_id", flat=True))
             self._matching = (query.terms, ids)
         return self._matching[1]
@@ -158,11 +158,8 @@ class OutputFilter(django_filters.FilterSet):
         query = parse(self.values().get("q"))
         sort = self.values().get("sort")
         if sort == "relevance" and query:
-            rank = (
-                SearchEntry.objects.filter(kind=Kind.OUTPUT, object_id=OuterRef("pk"))
-                .search(query)
-                .values("rank")[:1]
-            )
+            matches = ranked(query, kind=Kind.OUTPUT)
+            rank = matches.filter(object_id=OuterRef("pk")).values("rank")[:1]
             return queryset.annotate(relevance=Subquery(rank)).order_by(
                 F("relevance").desc(nulls_last=True), *queryset.in_paper_order().query.order_by
             )

@@ -7,7 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from insights.models import Consultation, InsightBriefing, Organisation, Status, Theme
-from search.models import Kind, SearchEntry
+from search.models import EntryWords, Kind, SearchEntry, matched
 from search.terms import parse
 from tests.factories import (
     make_briefing,
@@ -318,13 +318,13 @@ def test_the_rebuild_command_indexes_content_loaded_in_bulk(client, db):
 def test_postgresql_searches_through_the_gin_index(paper):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-    plan = SearchEntry.objects.matching(parse("procurement")).explain()
-    assert "search_entry_vector" in plan
+    plan = matched(parse("procurement")).explain()
+    assert "search_words_vector" in plan
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only")
 def test_sqlite_searches_through_the_fts5_table(paper):
-    plan = SearchEntry.objects.matching(parse("procurement")).explain()
+    plan = matched(parse("procurement")).explain()
     assert "SCAN search_fts VIRTUAL TABLE INDEX 0:M" in plan
 
 
@@ -392,3 +392,34 @@ def test_an_action_is_found_by_its_themes_tags_and_partners(client, db):
     output.partners.remove(partner)
     assert found_by("orchards") == set()
     assert found_by("orchard trust") == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
+def test_the_words_table_follows_its_entries_on_postgresql(client, db):
+    """PostgreSQL matches through EntryWords, which copies what a match is filtered
+    and ordered by from its entry: the copies must follow every way entries change."""
+
+    def copies_match():
+        columns = ("kind", "object_id", "is_public", "reference")
+        entries = set(SearchEntry.objects.values_list("id", *columns))
+        words = set(EntryWords.objects.values_list("entry_id", *columns))
+        return entries == words and len(entries) > 0
+
+    consultation = make_consultation(status=Status.DRAFT)
+    part = make_part(consultation)
+    shown = make_output(make_group(part), text="Hedgerows for all.")
+    held = make_output(make_group(part), text="Hedgerows held back.", held=True)
+    assert copies_match()
+    consultation.status = Status.PUBLISHED
+    consultation.save()  # publishes every entry but the held one, in bulk
+    assert copies_match()
+    assert found(client, "hedgerows") == {(Kind.OUTPUT, shown.get_absolute_url())}
+    held.held = False
+    held.save()
+    assert copies_match()
+    assert len(found(client, "hedgerows")) == 2
+    shown.delete()
+    assert copies_match()
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert copies_match()
+    assert found(client, "hedgerows") == {(Kind.OUTPUT, held.get_absolute_url())}
