@@ -118,10 +118,29 @@ class OutputFilter(django_filters.FilterSet):
         count, the page and every facet filter by them (a subquery would run the
         full-text match again in each)."""
         if getattr(self, "_matching", (None,))[0] != query.terms:
-            matching = matched(query, kind=Kind.OUTPUT)
-            ids = list(matching.order_by().values_list("object_id", flat=True))
-            self._matching = (query.terms, ids)
+            ranks = None
+            if self.values().get("sort") == "relevance":  # ranked in the same query
+                ranks = dict(
+                    ranked(query, kind=Kind.OUTPUT).order_by().values_list("object_id", "rank")
+                )
+                ids = list(ranks)
+            else:
+                matching = matched(query, kind=Kind.OUTPUT)
+                ids = list(matching.order_by().values_list("object_id", flat=True))
+            self._matching = (query.terms, ids, ranks)
         return self._matching[1]
+
+    def ranks(self, query) -> dict[int, float]:
+        """{action id: how well it matches the words} for every action matching
+        them: what sorting by relevance orders by. Read with the matches' ids when
+        the sort is by relevance, else in a query of its own."""
+        self.matching_ids(query)
+        terms, ids, ranks = self._matching
+        if ranks is None:
+            matches = ranked(query, kind=Kind.OUTPUT).order_by()
+            ranks = dict(matches.values_list("object_id", "rank"))
+            self._matching = (terms, ids, ranks)
+        return ranks
 
     def filter_sector(self, queryset, name, value):
         """Actions naming an organisation of any of the sectors: a subquery on the

@@ -1,10 +1,13 @@
+import math
 from itertools import groupby
 
+import numpy as np
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from insights.models import can_preview
+from search.terms import parse
 from web.caching import cache_public_page
 from web.pages import paginate, private_if_draft
 from workinggroups.facets import Faceting, active_filters, query_string
@@ -60,6 +63,19 @@ def output_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return private_if_draft(response, output)
 
 
+def by_rank(ids: np.ndarray, ranks: dict[int, float]) -> np.ndarray:
+    """`ids` (in paper order) by their rank, highest first; a stable sort, so that
+    equal ranks keep paper order; ids without a rank last."""
+    if not ranks:
+        return ids
+    ranked_ids = np.fromiter(ranks.keys(), np.int64, len(ranks))
+    by_id = np.argsort(ranked_ids)
+    ranked_ids, values = ranked_ids[by_id], np.fromiter(ranks.values(), float, len(ranks))[by_id]
+    at = np.searchsorted(ranked_ids, ids).clip(max=len(ranked_ids) - 1)
+    keys = np.where(ranked_ids[at] == ids, -values[at], math.inf)
+    return ids[np.argsort(keys, kind="stable")]
+
+
 @cache_public_page
 def finder(request: HttpRequest) -> HttpResponse:
     filterset = OutputFilter(request.GET, queryset=Output.objects.published().for_list())
@@ -68,10 +84,17 @@ def finder(request: HttpRequest) -> HttpResponse:
     if total is not None:
         # With no filter in force, the count is kept with the facets' counts.
         page = paginate(request, filterset.qs, PAGE_SIZE, count=total)
-    elif filterset.values().get("sort") in (None, "", "paper"):
+    elif (sort := filterset.values().get("sort")) in (None, "", "paper"):
         # Under filters, the matches in paper order are read off the facet index.
         rows = Output.objects.published().for_list()
         ids = faceting.ordered_ids()
+        page = paginate(request, ids, PAGE_SIZE, count=len(ids), rows=rows)
+    elif sort == "relevance" and (query := parse(filterset.values().get("q"))):
+        # Best match first, then paper order, as the database would sort them: the
+        # matches in paper order off the index, sorted by every match's rank, read
+        # in one query (ordering in the database ranked each match in a subquery).
+        rows = Output.objects.published().for_list()
+        ids = by_rank(faceting.ordered_ids(), filterset.ranks(query))
         page = paginate(request, ids, PAGE_SIZE, count=len(ids), rows=rows)
     else:
         page = paginate(request, filterset.qs, PAGE_SIZE, count=faceting.count())

@@ -1,9 +1,12 @@
 import re
 from urllib.parse import parse_qs, urlencode
 
+import numpy as np
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
+from hypothesis import given
+from hypothesis import strategies as st
 
 from insights.models import Status, Theme
 from search.models import Kind
@@ -17,6 +20,7 @@ from tests.factories import (
 )
 from web.templatetags.portal import summary
 from workinggroups.models import Output, Stage
+from workinggroups.views import PAGE_SIZE, by_rank
 
 FINDER = reverse("workinggroups:finder")
 SKILLS = "skills-and-workforce"
@@ -368,7 +372,8 @@ def test_a_page_makes_the_same_number_of_queries_whatever_the_data(
     group, skills = make_group(), Theme.objects.get(slug=SKILLS)
     for n in range(40):
         make_output(group, themes=[skills], tags=[f"t{n}", "common"], text="More data.")
-    # Sorted by relevance, the page is read in the database; the count is the index's.
+    # Sorted by relevance, the matches' ranks are read with their ids and sorted
+    # against the index's order; the page is read by id, as in paper order.
     with django_assert_num_queries(21):
         get(client, "q=data&sort=relevance&page=2")
     # Then the index and the tags on two actions or more are at hand: the content
@@ -521,3 +526,38 @@ def test_data_sharing_finds_the_same_practical_steps_by_theme_and_by_words(clien
     assert "We don&#x27;t know the tag &#x27;data-sharing&#x27;; it was ignored." in (
         response.content.decode()
     )
+
+
+def test_sorting_by_relevance_orders_every_page_as_the_database_does(client, db):
+    """The finder sorts the matches by rank against the facet index; the API list
+    sorts the same filter in the database (rank, then paper order): the two agree,
+    ties included, and the second page shows the next of them."""
+    group = make_group()
+    for n in range(30):
+        make_output(group, text=f"More data ({n}).")  # all ranked alike
+        if n % 10 == 0:
+            make_output(group, text="Data, data and more data.")
+        make_output(group, text="Nothing to see.")
+    query = {"q": "data", "sort": "relevance", "working_group": group.slug}
+    finder = references(get(client, query))
+    api, url = [], reverse("opendata:action-list") + "?" + urlencode(query)
+    while url:
+        body = client.get(url).json()
+        api += [action["reference"] for action in body["results"]]
+        url = body["next"]
+    assert len(finder) == 33
+    assert finder == api
+    best = Output.objects.filter(text__startswith="Data,").in_paper_order()
+    assert finder[:3] == [output.reference for output in best]
+    page_two = get(client, {**query, "page": 2}).content.decode()
+    shown = re.findall(r'<li class="output" id="([^"]+)"', page_two)
+    assert shown == finder[PAGE_SIZE:]
+
+
+@given(
+    ids=st.lists(st.integers(1, 300), unique=True, max_size=40),
+    ranks=st.dictionaries(st.integers(1, 300), st.sampled_from([0.1, 0.25, 0.5]), max_size=60),
+)
+def test_by_rank_is_a_stable_sort_by_rank_with_the_unranked_last(ids, ranks):
+    expected = sorted(ids, key=lambda pk: (pk not in ranks, -ranks.get(pk, 0)))
+    assert by_rank(np.array(ids, dtype=np.int64), ranks).tolist() == expected
