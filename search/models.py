@@ -78,8 +78,9 @@ class SearchEntryQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
 
-def _keeps_words() -> bool:
-    """PostgreSQL matches `EntryWords`; SQLite the FTS5 table over the entries."""
+def keeps_words() -> bool:
+    """PostgreSQL matches `EntryWords`; SQLite the FTS5 table over the entries, which
+    follows them by itself (triggers)."""
     return connection.vendor == "postgresql"
 
 
@@ -88,7 +89,7 @@ def matched(query, *, kind: str | None = None) -> models.QuerySet:
     search.terms.Query), as rows with `kind`, `object_id`, `is_public` and
     `reference`: `EntryWords` on PostgreSQL, `SearchEntry` on SQLite. No terms,
     none."""
-    if _keeps_words():
+    if keeps_words():
         rows: models.QuerySet = EntryWords.objects.all()
         if query:
             rows = rows.filter(TsMatch(F("vector"), _tsquery(query)))
@@ -107,7 +108,7 @@ def matched(query, *, kind: str | None = None) -> models.QuerySet:
 
 def ranked(query, *, kind: str | None = None) -> models.QuerySet:
     """`matched(query, kind=kind)`, annotated with `rank`: higher is a better match."""
-    if _keeps_words():
+    if keeps_words():
         rank: Func = SearchRank(F("vector"), _tsquery(query))
     else:
         rank = FtsRank(query.fts5(), F("id"))
@@ -127,7 +128,7 @@ def results(query, kind: str | None, offset: int, limit: int) -> tuple[dict[str,
     to Python to count and sort costs as much again."""
     if not query:
         return {}, []
-    if _keeps_words():
+    if keeps_words():
         words = EntryWords._meta.db_table
         matched_sql = (
             f"matched AS MATERIALIZED (SELECT entry_id AS id, kind, reference, "

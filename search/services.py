@@ -7,12 +7,12 @@ change shows in other entries has `search_dependents()`.
 """
 
 from django.apps import apps
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast
 
 from insights.publishing import is_live
-from search.models import EntryWords, SearchEntry, SearchVectorField
+from search.models import EntryWords, SearchEntry, SearchVectorField, keeps_words
 from search.terms import field_words
 from web import caching, terminal
 
@@ -64,11 +64,6 @@ def _entry(obj) -> tuple[SearchEntry, str]:
     return SearchEntry(kind=obj.search_kind, object_id=obj.pk, **values), vector
 
 
-def _keeps_words() -> bool:
-    # SQLite's FTS5 table follows the entries by itself (triggers).
-    return connection.vendor == "postgresql"
-
-
 def _words_values(entry: SearchEntry, vector: str) -> dict:
     return {
         "kind": entry.kind,
@@ -82,7 +77,7 @@ def _words_values(entry: SearchEntry, vector: str) -> dict:
 def _create(entries: list[tuple[SearchEntry, str]]) -> None:
     """Insert new entries, and on PostgreSQL their words."""
     created = SearchEntry.objects.bulk_create([entry for entry, _vector in entries])
-    if _keeps_words():
+    if keeps_words():
         EntryWords.objects.bulk_create(
             [
                 EntryWords(entry=entry, **_words_values(entry, vector))
@@ -97,7 +92,7 @@ def index(obj) -> None:
     entry, _created = SearchEntry.objects.update_or_create(
         kind=obj.search_kind, object_id=obj.pk, defaults=values
     )
-    if _keeps_words():
+    if keeps_words():
         EntryWords.objects.update_or_create(entry=entry, defaults=_words_values(entry, vector))
 
 
@@ -142,10 +137,10 @@ def publish(consultation):
     """Show or hide everything in a consultation as its status and the holds on its
     items allow: what is held back for a publisher, or sits in something held, stays
     hidden. Reads the holds themselves, not what other signals derive from them."""
-    entries = SearchEntry.objects.filter(consultation=consultation)
-    # The words' copy of is_public is set by the same updates.
-    shown = [entries, EntryWords.objects.filter(entry__consultation=consultation)]
-    for rows in shown if _keeps_words() else shown[:1]:
+    tables = [SearchEntry.objects.filter(consultation=consultation)]
+    if keeps_words():  # their copies of is_public, by the same updates
+        tables.append(EntryWords.objects.filter(entry__consultation=consultation))
+    for rows in tables:
         rows.update(is_public=consultation.is_public)
         if consultation.is_public:
             for model in indexed_models():

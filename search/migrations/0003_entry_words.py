@@ -2,30 +2,17 @@
 # table of their own (EntryWords), with copies of the columns a match is filtered
 # and ordered by, so that a common word's match scans vectors, not the text shown.
 
+from importlib import import_module
+
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
 # The RemoveField below makes Django rebuild the entries' table on SQLite, which
-# drops the triggers that keep the FTS5 table in step (see 0001): create them again.
-TRIGGERS = [
-    """CREATE TRIGGER IF NOT EXISTS search_fts_insert AFTER INSERT ON search_searchentry BEGIN
-        INSERT INTO search_fts(rowid, title_words, summary_words, body_words)
-        VALUES (new.id, new.title_words, new.summary_words, new.body_words);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS search_fts_delete AFTER DELETE ON search_searchentry BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title_words, summary_words, body_words)
-        VALUES ('delete', old.id, old.title_words, old.summary_words, old.body_words);
-    END""",
-    """CREATE TRIGGER IF NOT EXISTS search_fts_update AFTER UPDATE ON search_searchentry BEGIN
-        INSERT INTO search_fts(search_fts, rowid, title_words, summary_words, body_words)
-        VALUES ('delete', old.id, old.title_words, old.summary_words, old.body_words);
-        INSERT INTO search_fts(rowid, title_words, summary_words, body_words)
-        VALUES (new.id, new.title_words, new.summary_words, new.body_words);
-    END""",
-    "INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
-]
+# drops the triggers that keep the FTS5 table in step (see 0001): create them again,
+# as 0002 did (its statements, which a migration never changes, are reused here).
+TRIGGERS = import_module("search.migrations.0002_partners_and_themes").TRIGGERS
 
 OLD_GIN = django.contrib.postgres.indexes.GinIndex(
     fields=['search_vector'], name='search_entry_vector'
