@@ -86,6 +86,14 @@ def _create(entries: list[tuple[SearchEntry, str]]) -> None:
         )
 
 
+def _delete(entries) -> None:
+    """Delete `entries` (and on PostgreSQL their words: ON DELETE CASCADE) in one
+    statement. A queryset's delete() reads every row first and sends post_delete for
+    each, and so writes a new content version for each: a million times over for a
+    rebuild at 1,000,000 actions. The callers write one."""
+    entries._raw_delete(entries.db)
+
+
 def index(obj) -> None:
     """Create or refresh the search entry of one item (see `indexed_models`)."""
     values, vector = _entry_values(obj)
@@ -108,7 +116,7 @@ def reindex(model, pks) -> None:
     with transaction.atomic():
         for start in range(0, len(pks), 500):
             chunk = pks[start : start + 500]
-            SearchEntry.objects.filter(kind=model.search_kind, object_id__in=chunk).delete()
+            _delete(SearchEntry.objects.filter(kind=model.search_kind, object_id__in=chunk))
         for start in range(0, len(entries), 500):
             _create(entries[start : start + 500])
     caching.bump()
@@ -121,7 +129,7 @@ def reindex_on_commit(model, pks) -> None:
 
 
 def unindex(obj) -> None:
-    # Its words go with it (on delete cascade).
+    # Its words go with it (the database's ON DELETE CASCADE).
     SearchEntry.objects.filter(kind=obj.search_kind, object_id=obj.pk).delete()
 
 
@@ -155,8 +163,7 @@ def publish(consultation):
 @transaction.atomic
 def rebuild():
     """Index every item afresh; returns how many entries there are."""
-    EntryWords.objects.all().delete()
-    SearchEntry.objects.all().delete()
+    _delete(SearchEntry.objects.all())
     for model in indexed_models():
         items = model.search_queryset()
         entries = []

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='EntryWords',
             fields=[
-                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='words', serialize=False, to='search.searchentry')),
+                ('entry', models.OneToOneField(on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='words', serialize=False, to='search.searchentry')),
                 ('kind', models.CharField(choices=[('consultation', 'Consultations'), ('briefing', 'Insight briefings'), ('working_group', 'Working groups'), ('output', 'Actions'), ('organisation', 'Partners'), ('theme', 'Themes')], max_length=20)),
                 ('object_id', models.PositiveBigIntegerField()),
                 ('is_public', models.BooleanField(default=False)),
