@@ -89,20 +89,13 @@ def matched(query, *, kind: str | None = None) -> models.QuerySet:
     search.terms.Query), as rows with `kind`, `object_id`, `is_public` and
     `reference`: `EntryWords` on PostgreSQL, `SearchEntry` on SQLite. No terms,
     none."""
-    if keeps_words():
-        rows: models.QuerySet = EntryWords.objects.all()
-        if query:
-            rows = rows.filter(TsMatch(F("vector"), _tsquery(query)))
-    else:
-        rows = SearchEntry.objects.all()
-        if query:
-            rows = rows.filter(
-                id__in=RawSQL(
-                    f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [query.fts5()]
-                )
-            )
     if not query:
-        return rows.none()
+        return (EntryWords if keeps_words() else SearchEntry).objects.none()
+    if keeps_words():
+        rows: models.QuerySet = EntryWords.objects.filter(TsMatch(F("vector"), _tsquery(query)))
+    else:
+        fts = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        rows = SearchEntry.objects.filter(id__in=RawSQL(fts, [query.fts5()]))
     return rows.filter(kind=kind) if kind else rows
 
 

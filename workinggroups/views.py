@@ -84,17 +84,16 @@ def finder(request: HttpRequest) -> HttpResponse:
     if total is not None:
         # With no filter in force, the count is kept with the facets' counts.
         page = paginate(request, filterset.qs, PAGE_SIZE, count=total)
-    elif (sort := filterset.values().get("sort")) in (None, "", "paper"):
-        # Under filters, the matches in paper order are read off the facet index.
-        rows = Output.objects.published().for_list()
+    elif (sort := filterset.values().get("sort")) in (None, "", "paper") or (
+        sort == "relevance" and (query := parse(filterset.values().get("q")))
+    ):
+        # Under filters, the matches in paper order are read off the facet index;
+        # by relevance, sorted by every match's rank, read with the matches (ordering
+        # in the database ranked each match in a subquery). The page is read by id.
         ids = faceting.ordered_ids()
-        page = paginate(request, ids, PAGE_SIZE, count=len(ids), rows=rows)
-    elif sort == "relevance" and (query := parse(filterset.values().get("q"))):
-        # Best match first, then paper order, as the database would sort them: the
-        # matches in paper order off the index, sorted by every match's rank, read
-        # in one query (ordering in the database ranked each match in a subquery).
+        if sort == "relevance":
+            ids = by_rank(ids, filterset.ranks(query))
         rows = Output.objects.published().for_list()
-        ids = by_rank(faceting.ordered_ids(), filterset.ranks(query))
         page = paginate(request, ids, PAGE_SIZE, count=len(ids), rows=rows)
     else:
         page = paginate(request, filterset.qs, PAGE_SIZE, count=faceting.count())
